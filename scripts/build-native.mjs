@@ -51,5 +51,9 @@ if (!nodeGyp) fail('node-gyp was not found (it ships with npm); cannot build the
 
 const env = { ...process.env, SKAGENT_TORCH_INCLUDE: torch.include, SKAGENT_TORCH_LIB: torch.lib, SKAGENT_TORCH_CUDA: torch.cuda ? '1' : '0' };
 const jobs = process.env.JOBS ?? '2';
-const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--jobs=${jobs}`], { cwd: nativeDir, stdio: 'inherit', env });
+// Use the headers of the running Node when they are installed locally (no download needed).
+const nodePrefix = resolve(dirname(process.execPath), '..');
+const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(nodePrefix, 'include/node/node_api.h')) ? nodePrefix : null);
+const gypArgs = [nodeGyp, 'rebuild', `--jobs=${jobs}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
+const r = spawnSync(process.execPath, gypArgs, { cwd: nativeDir, stdio: 'inherit', env });
 if (r.status !== 0) fail(`building the native addon against libtorch (${torch.include}, ${torch.lib}) failed; see the compiler output above.`);

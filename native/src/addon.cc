@@ -1,0 +1,78 @@
+// Module entry: tensor creation from bytes, global state (grad mode, seeds, threads, devices).
+#include "common.h"
+
+#include <torch/cuda.h>
+#include <torch/version.h>
+#include <torch/utils.h>
+#include <ATen/Parallel.h>
+
+
+namespace skagent {
+namespace {
+
+Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
+  bool prev = at::GradMode::is_enabled();
+  at::GradMode::set_enabled(info[0].ToBoolean());
+  return Napi::Boolean::New(info.Env(), prev);
+}
+
+Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled());
+}
+
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  bool lossless = true;
+  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless)
+                                     : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  torch::manual_seed(seed);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
+}
+
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+}
+
+Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
+  if (torch::cuda::is_available()) torch::cuda::synchronize();
+  return info.Env().Undefined();
+}
+
+Napi::Value ParallelInfo(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), at::get_parallel_info());
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitTensor(env, exports);
+  exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
+  exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
+  exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("cudaIsAvailable", Napi::Function::New(env, CudaIsAvailable));
+  exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
+  exports.Set("cudaSynchronize", Napi::Function::New(env, CudaSynchronize));
+  exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo));
+  exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
+  InitDispatch(env, exports);
+  return exports;
+}
+
+}  // namespace skagent
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return skagent::Init(env, exports); }
+NODE_API_MODULE(skagent_torch, InitModule)
