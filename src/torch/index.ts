@@ -1,0 +1,10 @@
+/** The tensor engine's public surface: `import * as torch from './torch/index.js'`. */
+export { Tensor, callT, callTs, type Scalar, type TensorOrScalar, type Device } from './tensor.js';
+export * from './creation.js';
+export * as F from './functional.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
+export { tidy, keep, memoryStats } from './scope.js';
+export { manualSeed, setNumThreads, getNumThreads, torchVersion, cuda, resolveDevice } from './runtime.js';
+export { op, opSchema, type OpRef } from './ops.js';
+export { type DType, isFloating } from './dtype.js';
+export { torchAvailable, TorchUnavailableError } from './native.js';

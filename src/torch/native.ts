@@ -1,0 +1,81 @@
+/**
+ * Loads the libtorch bridge (native/build/Release/skagent_torch.node) on first use, so modules
+ * that never touch tensors (data tools, tokenizer) work without libtorch. A missing or broken
+ * build becomes one clear error, never a crash.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The raw native surface. Tensors are integer ids into the native tensor table. */
+export interface NativeTorch {
+  readonly torchVersion: string;
+  opHandle(name: string, overload: string): number;
+  opSchema(op: number): string;
+  callOp(op: number, ...args: unknown[]): unknown;
+  release(id: number): void;
+  isLive(id: number): boolean;
+  sizes(id: number): number[];
+  strides(id: number): number[];
+  scalarType(id: number): number;
+  device(id: number): string;
+  isContiguous(id: number): boolean;
+  requiresGrad(id: number): boolean;
+  setRequiresGrad(id: number, flag: boolean): void;
+  isLeaf(id: number): boolean;
+  grad(id: number): number | null;
+  setGrad(id: number, grad: number | null): void;
+  backward(id: number, grad: number | null, retainGraph: boolean): void;
+  toArrayBuffer(id: number): ArrayBuffer;
+  item(id: number): number | boolean;
+  fromArrayBuffer(buf: ArrayBufferLike, byteOffset: number, byteLength: number, shape: readonly number[], scalarType: number, device?: string): number;
+  copyFromArrayBuffer(id: number, buf: ArrayBufferLike, byteOffset: number, byteLength: number): void;
+  sameStorage(a: number, b: number): boolean;
+  liveCount(): number;
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+  manualSeed(seed: number | bigint): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(): void;
+  parallelInfo(): string;
+}
+
+export class TorchUnavailableError extends Error {
+  constructor(detail: string) {
+    super(
+      'libtorch is not available, so tensors cannot be used.\n' +
+      `  ${detail}\n` +
+      '  Install libtorch and rebuild the bridge:\n' +
+      '    Debian/Ubuntu: sudo apt-get install libtorch-dev && npm run build:native\n' +
+      '    elsewhere:     LIBTORCH=/path/to/libtorch npm run build:native',
+    );
+    this.name = 'TorchUnavailableError';
+  }
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const addonPath = process.env.SKAGENT_NATIVE_ADDON ?? join(repoRoot, 'native', 'build', 'Release', 'skagent_torch.node');
+
+let loaded: NativeTorch | null = null;
+
+export function native(): NativeTorch {
+  if (loaded) return loaded;
+  if (!existsSync(addonPath)) {
+    throw new TorchUnavailableError(`the native addon was not built (${addonPath} is missing).`);
+  }
+  try {
+    loaded = createRequire(import.meta.url)(addonPath) as NativeTorch;
+  } catch (err) {
+    throw new TorchUnavailableError(`loading ${addonPath} failed: ${(err as Error).message.split('\n')[0]} (a libtorch that differs from the one it was built against?)`);
+  }
+  return loaded;
+}
+
+/** True when the bridge loads; never throws. */
+export function torchAvailable(): boolean {
+  try { native(); return true; } catch { return false; }
+}
