@@ -8,3 +8,4 @@ export { manualSeed, setNumThreads, getNumThreads, torchVersion, cuda, resolveDe
 export { op, opSchema, type OpRef } from './ops.js';
 export { type DType, isFloating } from './dtype.js';
 export { torchAvailable, TorchUnavailableError } from './native.js';
+export * as nn from './nn/index.js';
