@@ -1,0 +1,51 @@
+/**
+ * Python pickle I/O without Python and without code execution.
+ *
+ *   loadPickleFile(path, { globals: ANNOTATION_GLOBALS })   // streams multi-GB files in windows
+ *   loadPickle(bytes, { globals: ANNOTATION_GLOBALS })
+ *   dumpPickleFile(path, value, { protocol: 2 })             // or dumpPickle → Uint8Array
+ *
+ * The value model (how Python types map to TypeScript) is documented in pickle-values.ts.
+ */
+import { DEFAULT_WINDOW_BYTES, FileInput, MemoryInput, type ByteInput } from './pickle-input.js';
+import { Unpickler, type UnpickleOptions } from './pickle-unpickler.js';
+import type { PyValue } from './pickle-values.js';
+
+export interface LoadPickleOptions extends UnpickleOptions {
+  /** Names the input in error messages (default: the path, or `<bytes>`). */
+  readonly source?: string;
+}
+
+export interface LoadPickleFileOptions extends LoadPickleOptions {
+  /** Read window in bytes (default 32 MiB); array payloads larger than half of it bypass the window. */
+  readonly windowBytes?: number;
+}
+
+function run(input: ByteInput, options: LoadPickleOptions, source: string): PyValue {
+  try {
+    return new Unpickler(input, options, source).load();
+  } finally {
+    input.close();
+  }
+}
+
+/** Decodes an in-memory pickle. Array data is copied out, so `bytes` may be reused afterwards. */
+export function loadPickle(bytes: Uint8Array, options: LoadPickleOptions): PyValue {
+  return run(new MemoryInput(bytes), options, options.source ?? '<bytes>');
+}
+
+/** Decodes a pickle file, reading it in windows (never the whole file at once). */
+export function loadPickleFile(path: string, options: LoadPickleFileOptions): PyValue {
+  return run(new FileInput(path, options.windowBytes ?? DEFAULT_WINDOW_BYTES), options, options.source ?? path);
+}
+
+export { PickleError, type UnpickleOptions } from './pickle-unpickler.js';
+export {
+  ANNOTATION_GLOBALS, BUILTIN_GLOBALS, NUMPY_GLOBALS, combinePolicies,
+  type CallKind, type GlobalBinding, type GlobalsPolicy,
+} from './pickle-globals.js';
+export { dumpPickle, dumpPickleChunks, dumpPickleFile, type DumpOptions, type PyReduce } from './pickle-writer.js';
+export {
+  ORDERED_DICT, PyFloat, PyGlobal, PyInstance, PyObject, PyTuple, type PyDict, type PyValue,
+  isNdArray, isOrderedDict, isPyDict, markOrderedDict, pyAttributes, setPyAttribute,
+} from './pickle-values.js';
