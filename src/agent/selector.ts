@@ -4,7 +4,10 @@
  * begin with "<number>-" count; a marked joint (or every bone / K-bone pair containing it, by pair
  * *position*) sets a whole row to 1. jm/bm/km reuse the j/b/k tensors.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type NdArray, zeros } from '../io/ndarray.js';
+import { writeNpy } from '../io/npy.js';
 import { pyStrip } from '../text/python-text.js';
 import { SEPARATOR } from './conversation.js';
 import { type AgentLayout, type JointPair, LAYOUTS } from './layouts.js';
@@ -68,4 +71,17 @@ export function buildCriticalJoints(
 /** File name the original uses: `<dataset>_<j|b|k>_critical_joints.npy`. */
 export function criticalJointsFileName(dataset: string, modality: SelectorModality): string {
   return `${dataset}_${modality}_critical_joints.npy`;
+}
+
+/** Builds the j, b and k tensors and writes them into `dir` under the original's names. */
+export function writeCriticalJointFiles(
+  dir: string, dataset: string, layout: AgentLayout, conversations: readonly (string | null)[],
+): Record<SelectorModality, NdArray<'float64'>> {
+  mkdirSync(dir, { recursive: true });
+  const out = {} as Record<SelectorModality, NdArray<'float64'>>;
+  for (const m of SELECTOR_MODALITIES) {
+    out[m] = buildCriticalJoints(conversations, layout, m);
+    writeNpy(join(dir, criticalJointsFileName(dataset, m)), out[m]);
+  }
+  return out;
 }

@@ -177,6 +177,11 @@ export class ClipTokenizer {
     return UTF8_REPLACING.decode(new Uint8Array(bytes)).replaceAll('</w>', ' ');
   }
 
+  /** Whether `text` tokenises within `contextLength` (SOT and EOT included) without truncation. */
+  fits(text: string, contextLength = CONTEXT_LENGTH): boolean {
+    return this.encode(text).length + 2 <= contextLength;
+  }
+
   /**
    * `clip.tokenize(texts)`: int32 [texts, contextLength], each row SOT + ids + EOT, zero-padded.
    * Throws TextTooLongError when a text does not fit and `truncate` is off.
