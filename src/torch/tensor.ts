@@ -207,7 +207,7 @@ export class Tensor implements Disposable {
   zero_(): this { return callInplace(this, A.zero_, this.id) as this; }
   fill_(value: Scalar): this { return callInplace(this, A.fill_, this.id, value) as this; }
   copy_(src: Tensor): this { return callInplace(this, A.copy_, this.id, src.id, false) as this; }
-  normal_(mean = 0, std = 1): this { return callInplace(this, A.normal_, this.id, { float: mean }, { float: std }) as this; }
+  normal_(mean = 0, std = 1): this { return callInplace(this, A.normal_, this.id, mean, std) as this; }
   uniform_(from = 0, to = 1): this { return callInplace(this, A.uniform_, this.id, from, to) as this; }
   bernoulli_(p: number): this { return callInplace(this, A.bernoulli_, this.id, p) as this; }
   maskedFill_(mask: Tensor, value: Scalar): this { return callInplace(this, A.maskedFill_, this.id, mask.id, value) as this; }

@@ -1,3 +1,3 @@
-export { Module, ModuleList, ModuleDict, StateDictError, type LoadResult } from './module.js';
+export { Module, ModuleList, ModuleDict, Sequential, StateDictError, type LoadResult, type Forward } from './module.js';
 export * from './layers.js';
 export * as init from './init.js';

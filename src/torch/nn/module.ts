@@ -221,3 +221,21 @@ export class ModuleDict<M extends Module = Module> extends Module {
   }
   has(key: string): boolean { return this.entries.has(key); }
 }
+
+/** Anything with a one-tensor forward. */
+export interface Forward {
+  forward(x: Tensor): Tensor;
+}
+
+/** Modules applied in order, named "0", "1", ... as torch.nn.Sequential. */
+export class Sequential extends ModuleList<Module & Forward> {
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.items) {
+      const next = m.forward(y);
+      if (y !== x && next !== y) y.dispose();
+      y = next;
+    }
+    return y;
+  }
+}

@@ -1,0 +1,33 @@
+/** GCN_Block (model.md §3): y = ReLU(tcn(gcn(x)) + residual). */
+import { Tensor, tidy, nn } from '../torch/index.js';
+import { GcnUnit } from './gcn-unit.js';
+import { MultiScaleTemporalUnit, TemporalConv } from './mstcn.js';
+
+export class GcnBlock extends nn.Module {
+  readonly gcn: GcnUnit;
+  readonly tcn: MultiScaleTemporalUnit;
+  readonly residual: TemporalConv | null;
+  private readonly residualMode: 'none' | 'identity' | 'conv';
+
+  constructor(inChannels: number, outChannels: number, A: Tensor, o: { stride?: number; residual?: boolean } = {}) {
+    super();
+    const stride = o.stride ?? 1;
+    this.gcn = this.module('gcn', new GcnUnit(inChannels, outChannels, A));
+    this.tcn = this.module('tcn', new MultiScaleTemporalUnit(outChannels, outChannels, stride));
+    if (o.residual === false) this.residualMode = 'none';
+    else if (inChannels === outChannels && stride === 1) this.residualMode = 'identity';
+    else this.residualMode = 'conv';
+    this.residual = this.residualMode === 'conv'
+      ? this.module('residual', new TemporalConv(inChannels, outChannels, { kernel: 1, stride }))
+      : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return tidy(() => {
+      const y = this.tcn.forward(this.gcn.forward(x));
+      if (this.residualMode === 'none') return y.relu();
+      const res = this.residualMode === 'identity' ? x : this.residual!.forward(x);
+      return y.add(res).relu();
+    });
+  }
+}
