@@ -35,7 +35,7 @@ export function dtypeFromPickle(value: unknown, what: string): DType {
 
 function shapeFromPickle(value: unknown, what: string): number[] {
   if (!Array.isArray(value)) throw new Error(`${what}: shape must be a tuple, got ${describePyValue(value)}`);
-  return value.map((d) => {
+  return Array.from(value, (d) => {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new Error(`${what}: bad dimension ${String(d)} in shape`);
     return d;
   });
