@@ -115,12 +115,15 @@ test('SGD rejects invalid hyperparameters with PyTorch\'s reasons', () => {
   assert.throws(() => new SGD([], { lr: 0.1 }), /empty parameter list/);
 });
 
-test('SGD accepts named parameter entries', () => {
+test('SGD accepts named parameter entries and [name, tensor] pairs', () => {
   const w = param(1);
+  const b = param(2);
   const opt = new SGD([{ name: 'fc.weight', tensor: w }], { lr: 1 });
   w.grad = torch.onesLike(w);
   opt.step();
   assert.deepEqual(vals(w), values(1).map((v) => Math.fround(v - 1)));
+  assert.equal(new SGD(new Map([['fc.bias', b]]), { lr: 1 }).paramGroups[0].params[0], b);
+  assert.throws(() => new SGD([['x', w], ['y', w]], { lr: 1 }), /y is the same tensor as x/);
   assert.throws(() => new SGD([{ name: 'a', tensor: w }, { name: 'b', tensor: w }], { lr: 1 }), /b is the same tensor as a/);
 });
 
