@@ -10,7 +10,8 @@ import { type NdArray, zeros } from '../io/ndarray.js';
 import { writeNpy } from '../io/npy.js';
 import { pyStrip } from '../text/python-text.js';
 import { SEPARATOR } from './conversation.js';
-import { type AgentLayout, type JointPair, LAYOUTS } from './layouts.js';
+import type { JointPair } from '../skeleton/layouts.js';
+import { type AgentLayout, layoutTables } from './layouts.js';
 
 export type SelectorModality = 'j' | 'b' | 'k';
 export const SELECTOR_MODALITIES: readonly SelectorModality[] = ['j', 'b', 'k'];
@@ -39,12 +40,12 @@ export function criticalJointNumbers(conversation: string): number[] {
 }
 
 function rowsFor(joint0: number, modality: SelectorModality, layout: AgentLayout): number[] {
-  const { joints, bonePairs, kBonePairs } = LAYOUTS[layout];
+  const { numJoints: joints, bonePairs, kbonePairs } = layoutTables(layout);
   if (modality === 'j') {
     // numpy's E[c, -1] for joint number 0: the last row.
     return [joint0 < 0 ? joints + joint0 : joint0];
   }
-  const pairs: readonly JointPair[] = modality === 'b' ? bonePairs : kBonePairs;
+  const pairs: readonly JointPair[] = modality === 'b' ? bonePairs : kbonePairs;
   return pairs.flatMap(([v1, v2], position) => (v1 === joint0 || v2 === joint0 ? [position] : []));
 }
 
@@ -56,7 +57,7 @@ function rowsFor(joint0: number, modality: SelectorModality, layout: AgentLayout
 export function buildCriticalJoints(
   conversations: readonly (string | null)[], layout: AgentLayout, modality: SelectorModality,
 ): NdArray<'float64'> {
-  const V = LAYOUTS[layout].joints;
+  const V = layoutTables(layout).numJoints;
   const out = zeros('float64', [conversations.length, V, V]);
   conversations.forEach((text, c) => {
     if (text === null) return;
