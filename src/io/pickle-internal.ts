@@ -23,6 +23,7 @@ export abstract class Pending {
 
 /** A dict under construction; becomes a PyDict or a Map (see pickle-values.ts) when finalized. */
 export class DictBuilder implements Buildable {
+  readonly pyTypeName = 'dict';
   readonly items = new Map<unknown, unknown>();
   /** Attributes given by BUILD (only OrderedDicts have a `__dict__`), as name → internal value. */
   readonly attributes = new Map<string, unknown>();

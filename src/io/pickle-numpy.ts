@@ -62,6 +62,7 @@ export function arrayFromBytes(dtype: DType, shape: number[], bytes: Uint8Array,
 
 /** What `numpy.core.multiarray._reconstruct(ndarray, (0,), b'b')` returns: an array waiting for BUILD. */
 export class PendingNdArray extends Pending implements Buildable {
+  readonly pyTypeName = 'numpy.ndarray';
   private array: NdArray | undefined;
 
   setState(state: unknown): void {

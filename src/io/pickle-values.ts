@@ -139,5 +139,6 @@ export function describePyValue(value: unknown): string {
   if (value instanceof PyFloat) return 'float';
   if (isNdArray(value)) return `numpy.ndarray ${value.dtype}`;
   if (isPyDict(value)) return 'dict';
-  return (value as object).constructor?.name ?? 'object';
+  // Decoder-internal builders name the Python type they stand for.
+  return (value as { pyTypeName?: string }).pyTypeName ?? (value as object).constructor?.name ?? 'object';
 }

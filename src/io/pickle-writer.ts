@@ -201,8 +201,9 @@ class Pickler {
     }
   }
 
+  /** Safe integers are Python ints; everything else (fractions, -0, beyond 2^53: ints there are bigints) is a float. */
   private saveNumber(n: number): void {
-    if (!Number.isInteger(n) || Object.is(n, -0)) return this.saveFloat(n);
+    if (!Number.isSafeInteger(n) || Object.is(n, -0)) return this.saveFloat(n);
     if (n >= 0 && n < 256) {
       this.out.byte(OP.BININT1);
       this.out.byte(n);
@@ -216,6 +217,7 @@ class Pickler {
       this.saveLong(BigInt(n));
     }
   }
+
 
   private saveFloat(n: number): void {
     const b = new Uint8Array(9);
