@@ -48,6 +48,9 @@ def _array(dtype, shape, data):
     return {'t': 'ndarray', 'dtype': dtype, 'shape': list(shape), 'sha256': hashlib.sha256(data).hexdigest()}
 def canon(o):
     import numpy as np
+    if isinstance(o, (np.ndarray, np.generic)):  # before float: np.float64 is a float subclass
+        a = np.array(o, order='C')  # keeps 0-d (ascontiguousarray would make it 1-d)
+        return _array(str(a.dtype), a.shape, a.tobytes())
     if o is None or isinstance(o, (bool, str)): return o
     if isinstance(o, (int, float)): return _num(o)
     if isinstance(o, (bytes, bytearray)): return {'t': 'bytes', 'hex': bytes(o).hex()}
@@ -59,9 +62,6 @@ def canon(o):
         attrs = getattr(o, '__dict__', None)
         if attrs: d['attrs'] = canon(dict(attrs))
         return d
-    if isinstance(o, (np.ndarray, np.generic)):
-        a = np.array(o, order='C')  # keeps 0-d (ascontiguousarray would make it 1-d)
-        return _array(str(a.dtype), a.shape, a.tobytes())
     if 'torch' in sys.modules:
         import torch
         if isinstance(o, torch.Tensor):
