@@ -42,15 +42,6 @@ export interface AnnotationFile {
   readonly annotations: readonly (Annotation | null)[];
 }
 
-/** Fields converted to typed values; everything else is copied as it came from the pickle. */
-const TYPED_FIELDS = new Set([
-  'frame_dir', 'label', 'total_frames', 'keypoint', 'keypoint_score', 'img_shape', 'original_shape',
-  'raw_file', 'frame_inds', 'box_score', 'valid', 'anno_inds', 'filename',
-]);
-const ARRAY_FIELDS = ['keypoint', 'keypoint_score', 'frame_inds', 'box_score', 'anno_inds'] as const;
-const SHAPE_FIELDS = ['img_shape', 'original_shape'] as const;
-const STRING_FIELDS = ['raw_file', 'filename'] as const;
-
 /** The identifier PYSKL matches split lists against: `filename` if the first record has one. */
 export function identifierField(annotations: readonly (Annotation | null)[]): 'filename' | 'frame_dir' {
   const first = annotations.find((a) => a !== null);
@@ -78,47 +69,61 @@ export function parseAnnotationFile(value: unknown, file: string): AnnotationFil
   return { split, annotations };
 }
 
+type FieldParser = (v: unknown, at: DataLocation) => unknown;
+
+const asArray: FieldParser = (v, at) => {
+  if (!isNdArray(v)) throw new DataError(at, `expected a numpy array, got ${describe(v)}`);
+  return v;
+};
+const asString: FieldParser = (v, at) => {
+  if (typeof v !== 'string') throw new DataError(at, `expected a string, got ${describe(v)}`);
+  return v;
+};
+const asShape: FieldParser = (v, at) => {
+  const hw = Array.isArray(v) ? v.map(asInteger) : [];
+  if (hw.length !== 2 || hw.some((x) => x === null || x <= 0)) {
+    throw new DataError(at, `expected (height, width) of two positive ints, got ${describe(v)}`);
+  }
+  return hw as [number, number];
+};
+const asCount: FieldParser = (v, at) => requireInteger(v, at, 0);
+
+/** How each known field is converted; other fields are copied as they came from the pickle. */
+const FIELD_PARSERS: Readonly<Record<string, FieldParser>> = {
+  frame_dir: asString,
+  filename: asString,
+  raw_file: asString,
+  label: asCount,
+  total_frames: asCount,
+  keypoint: asArray,
+  keypoint_score: asArray,
+  frame_inds: asArray,
+  box_score: asArray,
+  anno_inds: asArray,
+  img_shape: asShape,
+  original_shape: asShape,
+  valid: (v, at) => parseValid(v, at),
+};
+
+/** Converts one annotation dict, keeping the file's field order. */
 export function parseAnnotation(value: unknown, at: DataLocation): Annotation {
   if (!isMapping(value)) throw new DataError(at, `expected a dict, got ${describe(value)}`);
-  const get = (k: string): unknown => mappingGet(value, k);
-  const frameDir = get('frame_dir');
-  const filename = get('filename');
-  if (typeof frameDir !== 'string' && typeof filename !== 'string') {
-    throw new DataError({ ...at, field: 'frame_dir' }, `required string missing (got ${describe(frameDir)})`);
-  }
-  const here = { ...at, frameDir: typeof frameDir === 'string' ? frameDir : (filename as string) };
-  const ann: Annotation = {
-    frame_dir: here.frameDir,
-    label: requireInteger(get('label'), { ...here, field: 'label' }, 0),
-    total_frames: requireInteger(get('total_frames'), { ...here, field: 'total_frames' }, 0),
-  };
-  for (const f of ARRAY_FIELDS) {
-    const v = get(f);
-    if (v === undefined) continue;
-    if (!isNdArray(v)) throw new DataError({ ...here, field: f }, `expected a numpy array, got ${describe(v)}`);
-    ann[f] = v;
-  }
-  for (const f of SHAPE_FIELDS) {
-    const v = get(f);
-    if (v === undefined) continue;
-    const hw = Array.isArray(v) ? v.map(asInteger) : [];
-    if (hw.length !== 2 || hw.some((x) => x === null || x <= 0)) {
-      throw new DataError({ ...here, field: f }, `expected (height, width) of two positive ints, got ${describe(v)}`);
-    }
-    ann[f] = hw as [number, number];
-  }
-  for (const f of STRING_FIELDS) {
-    const v = get(f);
-    if (v === undefined) continue;
-    if (typeof v !== 'string') throw new DataError({ ...here, field: f }, `expected a string, got ${describe(v)}`);
-    ann[f] = v;
-  }
-  const valid = get('valid');
-  if (valid !== undefined) ann.valid = parseValid(valid, { ...here, field: 'valid' });
+  const id = mappingGet(value, 'frame_dir') ?? mappingGet(value, 'filename');
+  const here: DataLocation = { ...at, frameDir: typeof id === 'string' ? id : undefined };
+  const fields: Record<string, unknown> = {};
   for (const [k, v] of mappingEntries(value)) {
-    if (typeof k === 'string' && !TYPED_FIELDS.has(k)) ann[k] = v;
+    if (typeof k !== 'string') continue;
+    const parse = Object.prototype.hasOwnProperty.call(FIELD_PARSERS, k) ? FIELD_PARSERS[k] : undefined;
+    fields[k] = parse ? parse(v, { ...here, field: k }) : v;
   }
-  return ann;
+  if (fields.frame_dir === undefined) {
+    if (fields.filename === undefined) throw new DataError({ ...here, field: 'frame_dir' }, 'required string missing');
+    fields.frame_dir = fields.filename;
+  }
+  for (const required of ['label', 'total_frames']) {
+    if (fields[required] === undefined) throw new DataError({ ...here, field: required }, 'required integer missing');
+  }
+  return fields as Annotation;
 }
 
 function parseValid(v: unknown, at: DataLocation): Map<number, number> {
@@ -136,7 +141,6 @@ function parseValid(v: unknown, at: DataLocation): Map<number, number> {
 }
 
 function requireInteger(v: unknown, at: DataLocation, min: number): number {
-  if (v === undefined) throw new DataError(at, 'required integer missing');
   const i = asInteger(v);
   if (i === null) throw new DataError(at, `expected an integer, got ${describe(v)}`);
   if (i < min) throw new DataError(at, `expected an integer ≥ ${min}, got ${i}`);

@@ -4,7 +4,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { ANNOTATION_GLOBALS, loadPickleFile } from '../io/pickle.js';
-import type { NdArray } from '../io/ndarray.js';
+import type { DType, NdArray } from '../io/ndarray.js';
 import { type Annotation, type AnnotationFile, parseAnnotationFile } from './annotation.js';
 import { DataError } from './errors.js';
 import { decodeField } from './field-codec.js';
@@ -19,8 +19,9 @@ export interface SampleInfo {
   readonly total_frames: number;
   /** Kinetics `valid` (box threshold → frames), for the valid-ratio filter. */
   readonly valid?: ReadonlyMap<number, number>;
-  /** Shape of `keypoint` when the sample has it inline. */
+  /** Shape and dtype of `keypoint` when the sample has it inline. */
   readonly keypointShape?: readonly number[];
+  readonly keypointDtype?: DType;
   /** Kinetics compressed layout (`frame_inds` present). */
   readonly compressed: boolean;
 }
@@ -28,6 +29,8 @@ export interface SampleInfo {
 export interface AnnotationSource {
   readonly path: string;
   readonly format: 'pickle' | 'store';
+  /** `None` entries of the annotation list (the NTU preprocessor's empty samples); never selected. */
+  readonly noneEntries: number;
   /** Split names in file order. */
   splitNames(): string[];
   /** Indices (this source's numbering) of a split's samples in file order; all samples when undefined. */
@@ -78,7 +81,11 @@ function requirePickleHeader(path: string): void {
 export class PickleSource implements AnnotationSource {
   readonly format = 'pickle' as const;
 
-  constructor(readonly path: string, readonly file: AnnotationFile) {}
+  readonly noneEntries: number;
+
+  constructor(readonly path: string, readonly file: AnnotationFile) {
+    this.noneEntries = file.annotations.filter((a) => a === null).length;
+  }
 
   splitNames(): string[] {
     return [...this.file.split.keys()];
@@ -90,7 +97,15 @@ export class PickleSource implements AnnotationSource {
 
   info(i: number): SampleInfo {
     const a = this.annotation(i);
-    return { frame_dir: a.frame_dir, label: a.label, total_frames: a.total_frames, valid: a.valid, keypointShape: a.keypoint?.shape, compressed: a.frame_inds !== undefined };
+    return {
+      frame_dir: a.frame_dir,
+      label: a.label,
+      total_frames: a.total_frames,
+      valid: a.valid,
+      keypointShape: a.keypoint?.shape,
+      keypointDtype: a.keypoint?.dtype,
+      compressed: a.frame_inds !== undefined,
+    };
   }
 
   read(i: number): Annotation {
@@ -119,6 +134,10 @@ export class StoreSource implements AnnotationSource {
     return this.store.path;
   }
 
+  get noneEntries(): number {
+    return this.store.index.none_entries;
+  }
+
   splitNames(): string[] {
     return this.store.splitNames();
   }
@@ -130,12 +149,14 @@ export class StoreSource implements AnnotationSource {
   info(i: number): SampleInfo {
     const s = this.store.index.samples[i];
     const valid = s.fields.valid === undefined ? undefined : (decodeField(s.fields.valid) as Map<number, number>);
+    const keypoint = s.arrays.find((a) => a.field === 'keypoint');
     return {
       frame_dir: s.frame_dir,
       label: s.label,
       total_frames: s.total_frames,
       valid,
-      keypointShape: s.arrays.find((a) => a.field === 'keypoint')?.shape,
+      keypointShape: keypoint?.shape,
+      keypointDtype: keypoint?.dtype,
       compressed: s.arrays.some((a) => a.field === 'frame_inds'),
     };
   }
@@ -155,12 +176,9 @@ export class StoreSource implements AnnotationSource {
 
 /** A deep copy: PoseDataset hands the pipeline a copy, and pipelines modify records in place. */
 export function copyAnnotation(a: Annotation): Annotation {
-  const out: Annotation = { frame_dir: a.frame_dir, label: a.label, total_frames: a.total_frames };
-  for (const [k, v] of Object.entries(a)) {
-    if (k === 'frame_dir' || k === 'label' || k === 'total_frames') continue;
-    out[k] = isNdArray(v) ? copyArray(v) : v === undefined ? v : structuredClone(v);
-  }
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(a)) out[k] = isNdArray(v) ? copyArray(v) : v === undefined ? v : structuredClone(v);
+  return out as Annotation;
 }
 
 function copyArray(a: NdArray): NdArray {
