@@ -3,9 +3,21 @@ import type { Command } from '../command.js';
 import { agentInitCommand } from './agent-init.js';
 import { agentRefineCommand } from './agent-refine.js';
 import { agentSelectCommand } from './agent-select.js';
+import { ensembleCommand } from './ensemble.js';
+import { dataConvertCommand } from './data-convert.js';
+import { dataInspectCommand } from './data-inspect.js';
+import { dataNtuRawCommand } from './data-ntu-raw.js';
+import { dataSynthCommand } from './data-synth.js';
+import { dataUavRawCommand } from './data-uav-raw.js';
 
 export const COMMANDS: readonly Command[] = [
   agentInitCommand,
   agentRefineCommand,
   agentSelectCommand,
+  ensembleCommand,
+  dataConvertCommand,
+  dataInspectCommand,
+  dataNtuRawCommand,
+  dataSynthCommand,
+  dataUavRawCommand,
 ];
