@@ -182,7 +182,7 @@ function normalizeInt(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
-/** LONG1/LONG4 payloads: little-endian two's complement. */
+/** LONG1/LONG4 payloads: little-endian two's complement (via hex: linear time even for huge ints). */
 function decodeLong(bytes: Uint8Array): number | bigint {
   const n = bytes.length;
   if (n === 0) return 0;
@@ -191,15 +191,18 @@ function decodeLong(bytes: Uint8Array): number | bigint {
     for (let i = n - 1; i >= 0; i--) v = v * 256 + bytes[i];
     return bytes[n - 1] >= 0x80 ? v - 2 ** (8 * n) : v;
   }
-  let v = 0n;
-  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  let v = BigInt(`0x${Buffer.from(bytes).reverse().toString('hex')}`);
   if (bytes[n - 1] >= 0x80) v -= 1n << BigInt(8 * n);
   return normalizeInt(v);
 }
 
+/** Python refuses int literals longer than this (sys.int_info.default_max_str_digits); so do we. */
+const MAX_INT_DIGITS = 4300;
+
 function parseIntLiteral(text: string, what: string): number | bigint {
   const digits = text.endsWith('L') ? text.slice(0, -1) : text;
-  if (!/^[+-]?[0-9]+$/.test(digits)) throw new Error(`${what}: bad integer literal '${text}'`);
+  if (!/^[+-]?[0-9]+$/.test(digits)) throw new Error(`${what}: bad integer literal '${text.slice(0, 40)}'`);
+  if (digits.length > MAX_INT_DIGITS) throw new Error(`${what}: integer literal with ${digits.length} digits exceeds the ${MAX_INT_DIGITS}-digit limit`);
   return normalizeInt(BigInt(digits));
 }
 
@@ -304,7 +307,8 @@ on(OP.INT, (u) => {
 on(OP.LONG, (u) => u.push(parseIntLiteral(u.textLine(), 'LONG')));
 on(OP.FLOAT, (u) => {
   const text = u.textLine();
-  if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|nan)$/i.test(text)) throw new Error(`FLOAT: bad literal '${text}'`);
+  // Unambiguous pattern (no nested quantifiers): linear time on hostile input.
+  if (!/^[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf|nan)$/i.test(text)) throw new Error(`FLOAT: bad literal '${text.slice(0, 40)}'`);
   u.push(/inf/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /nan/i.test(text) ? NaN : Number(text));
 });
 

@@ -226,17 +226,15 @@ class Pickler {
     this.out.bytes(b);
   }
 
-  /** LONG1/LONG4: minimal little-endian two's complement. */
+  /** LONG1/LONG4 with CPython's encode_long: little-endian two's complement, minimal length. */
   private saveLong(n: bigint): void {
-    const bytes: number[] = [];
-    let v = n;
-    if (v !== 0n) {
-      for (;;) {
-        bytes.push(Number(v & 0xffn));
-        v >>= 8n; // arithmetic shift: ends at 0 or -1
-        const last = bytes[bytes.length - 1];
-        if ((v === 0n && last < 0x80) || (v === -1n && last >= 0x80)) break;
-      }
+    let bytes = new Uint8Array(0);
+    if (n !== 0n) {
+      const bitLength = (n < 0n ? -n : n).toString(2).length;
+      const count = (bitLength >> 3) + 1;
+      const unsigned = n < 0n ? (1n << BigInt(8 * count)) + n : n;
+      bytes = Uint8Array.from(Buffer.from(unsigned.toString(16).padStart(2 * count, '0'), 'hex').reverse());
+      if (n < 0n && count > 1 && bytes[count - 1] === 0xff && (bytes[count - 2] & 0x80) !== 0) bytes = bytes.subarray(0, count - 1);
     }
     if (bytes.length < 256) {
       this.out.byte(OP.LONG1);
@@ -245,7 +243,7 @@ class Pickler {
       this.out.byte(OP.LONG4);
       this.out.u32(bytes.length);
     }
-    this.out.bytes(Uint8Array.from(bytes));
+    this.out.bytes(bytes);
   }
 
   private saveString(s: string): void {
