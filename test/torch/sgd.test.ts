@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as torch from '../../src/torch/index.js';
 import { SGD, type SGDOptions } from '../../src/torch/optim/index.js';
+import { loadCheckpoint } from '../../src/torch/checkpoint.js';
+import { readNpy } from '../../src/io/npy.js';
+import { fixture, needFixtures } from '../fixtures.js';
 import { needPythonTorch, runPythonJson } from './python-torch.js';
 import { vals } from './values.js';
 
@@ -209,4 +213,35 @@ test('momentum buffers survive tidy() around a step; dispose() frees them', () =
   assert.equal(opt.stateDict().state.get(0)!.momentum_buffer!.isDisposed, false);
   opt.dispose();
   assert.equal(torch.memoryStats().liveTensors, live);
+});
+
+interface ArrayRef { file: string; shape: number[] }
+interface SgdFixture {
+  sgd_step: { optimizer: { lr: number; momentum: number; weight_decay: number; nesterov: boolean }; params_after: Record<string, { rows?: string; value: ArrayRef; momentum_buffer: ArrayRef }> };
+  grads: Record<string, ArrayRef>;
+}
+
+test('one SGD step on the fixture model equals the original training step (parameters and momentum, exact)', { skip: needFixtures() }, () => {
+  const manifest = JSON.parse(readFileSync(fixture('models/ntu60_xsub_j/manifest.json'), 'utf8')) as { train: { linear: SgdFixture } };
+  const { sgd_step: step, grads } = manifest.train.linear;
+  const ck = loadCheckpoint(fixture('models/ntu60_xsub_j/checkpoint.pth'));
+  const load = (ref: ArrayRef) => torch.fromNdArray(readNpy(fixture(ref.file)));
+  const names = Object.keys(step.params_after);
+  assert.equal(names.length, 15);
+  for (const name of names) {
+    const after = step.params_after[name];
+    let p = ck.stateDict.get(name)!;
+    if (after.rows) {
+      const [start, end] = after.rows.split(':').map(Number);
+      p = p.slice(0, start, end).contiguous();
+    }
+    p.requiresGrad_();
+    const opt = new SGD([p], { lr: step.optimizer.lr, momentum: step.optimizer.momentum, weightDecay: step.optimizer.weight_decay, nesterov: step.optimizer.nesterov });
+    p.grad = load(grads[name]);
+    opt.step();
+    assert.ok(p.equal(load(after.value)), `${name}: parameter after the step`);
+    assert.ok(opt.stateDict().state.get(0)!.momentum_buffer!.equal(load(after.momentum_buffer)), `${name}: momentum buffer`);
+    opt.dispose();
+  }
+  for (const t of ck.stateDict.values()) t.dispose();
 });
