@@ -73,6 +73,14 @@ export class MT19937 {
     this.index = 0;
   }
 
+  /** An independent generator in the same state. */
+  clone(): MT19937 {
+    const copy = new MT19937();
+    copy.mt.set(this.mt);
+    copy.index = this.index;
+    return copy;
+  }
+
   /** The next tempered 32-bit output as an unsigned integer. */
   nextUint32(): number {
     if (this.index >= N) this.twist();

@@ -18,7 +18,7 @@ function maskFor(max: number): number {
 }
 
 export class NumpyRandomState {
-  private readonly mt = new MT19937();
+  private mt = new MT19937();
   /** Second value of the last polar Box–Muller pair (legacy `gauss` cache). */
   private cachedGauss: number | null = null;
 
@@ -45,6 +45,14 @@ export class NumpyRandomState {
       this.mt.initByArray(seed);
     }
     this.cachedGauss = null;
+  }
+
+  /** An independent generator in the same state (including the cached Gaussian). */
+  clone(): NumpyRandomState {
+    const copy = new NumpyRandomState();
+    copy.mt = this.mt.clone();
+    copy.cachedGauss = this.cachedGauss;
+    return copy;
   }
 
   /** `np.random.rand()` / `random_sample()`: one double in [0, 1). */

@@ -21,7 +21,7 @@ function bitLength(n: number): number {
 }
 
 export class PythonRandom {
-  private readonly mt = new MT19937();
+  private mt = new MT19937();
 
   constructor(seed?: number | bigint) {
     if (seed !== undefined) this.seed(seed);
@@ -33,6 +33,13 @@ export class PythonRandom {
       throw new RangeError(`python random seed must be an integer, got ${seed}`);
     }
     this.mt.initByArray(seedWords(BigInt(seed)));
+  }
+
+  /** An independent generator in the same state. */
+  clone(): PythonRandom {
+    const copy = new PythonRandom();
+    copy.mt = this.mt.clone();
+    return copy;
   }
 
   /** `random.random()`: a double in [0, 1). */
