@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { agentInitCommand } from './agent-init.js';
 import { agentRefineCommand } from './agent-refine.js';
 import { agentSelectCommand } from './agent-select.js';
+import { checkpointInspectCommand } from './checkpoint-inspect.js';
 import { ensembleCommand } from './ensemble.js';
 import { dataConvertCommand } from './data-convert.js';
 import { dataInspectCommand } from './data-inspect.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   agentInitCommand,
   agentRefineCommand,
   agentSelectCommand,
+  checkpointInspectCommand,
   ensembleCommand,
   dataConvertCommand,
   dataInspectCommand,
