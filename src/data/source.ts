@@ -59,7 +59,9 @@ export function readAnnotationPickle(path: string): AnnotationFile {
     value = loadPickleFile(path, { globals: ANNOTATION_GLOBALS });
   } catch (err) {
     if (err instanceof DataError) throw err;
-    throw new DataError({ file: path }, `cannot read the annotation pickle: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    const detail = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+    throw new DataError({ file: path }, `cannot read the annotation pickle: ${detail}`);
   }
   return parseAnnotationFile(value, path);
 }
