@@ -10,6 +10,7 @@ import { dataInspectCommand } from './data-inspect.js';
 import { dataNtuRawCommand } from './data-ntu-raw.js';
 import { dataSynthCommand } from './data-synth.js';
 import { dataUavRawCommand } from './data-uav-raw.js';
+import { transformCommand } from './transform.js';
 
 export const COMMANDS: readonly Command[] = [
   agentInitCommand,
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   dataNtuRawCommand,
   dataSynthCommand,
   dataUavRawCommand,
+  transformCommand,
 ];
