@@ -34,7 +34,7 @@ export function compose(opsConfig: readonly unknown[], where = 'pipeline'): Pipe
     try {
       apply = def.create(parsed);
     } catch (err) {
-      if (err instanceof TransformError) throw new SchemaError(`${at}(${type})`, err.message.slice(type.length + 2));
+      if (err instanceof TransformError) throw new SchemaError(`${at}(${type})`, err.problem);
       throw err;
     }
     return { name: type, config: entry, apply };

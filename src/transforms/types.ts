@@ -13,7 +13,7 @@ export type TransformFn = (record: PipelineRecord, rng: PipelineRng) => Pipeline
 
 /** A problem with a sample (or an op's arguments) detected by an operation. */
 export class TransformError extends UserError {
-  constructor(readonly op: string, problem: string) {
+  constructor(readonly op: string, readonly problem: string) {
     super(`${op}: ${problem}`);
     this.name = 'TransformError';
   }

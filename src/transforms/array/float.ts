@@ -70,22 +70,6 @@ export function toFloat32(arr: FloatArray): NdArray<'float32'> {
   return { dtype: 'float32', shape: [...arr.shape], data };
 }
 
-/** `arr.astype(dtype)`: values rounded once to the target (a copy, even for the same dtype). */
-export function castFloat(arr: FloatArray, dtype: FloatDType): FloatArray {
-  if (dtype === arr.dtype) return { dtype, shape: [...arr.shape], data: arr.data.slice() } as FloatArray;
-  if (dtype === 'float32') return toFloat32(arr);
-  if (dtype === 'float64') return { dtype, shape: [...arr.shape], data: Float64Array.from(floatValues(arr)) };
-  return fromValues('float16', arr.shape, floatValues(arr)); // float32 -> half: one rounding, numpy's path
-}
-
-/** Same shape, same dtype, new storage; `fill` writes every element's value. */
-export function mapValues(arr: FloatArray, fill: (src: FloatValues, dst: FloatValues) => void, dtype: FloatDType = arr.dtype): FloatArray {
-  const src = floatValues(arr);
-  const dst = allocValues(dtype, src.length);
-  fill(src, dst);
-  return fromValues(dtype, arr.shape, dst);
-}
-
 /**
  * Gathers along axis 1 of an [A, B, ...rest] array: out[a, i] = arr[a, indices[i]] (numpy
  * `arr[:, indices]`), keeping the dtype (raw element copies).

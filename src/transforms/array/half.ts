@@ -56,8 +56,3 @@ export function floatToHalfBits(x: number): number {
   if ((sig & 0x3fff) !== 0x1000) sig += 0x1000;
   return sign | (hExp + (sig >>> 13)); // a carry out of the significand bumps the exponent (to inf at most)
 }
-
-/** `x` rounded as numpy's float16 arithmetic rounds a result (float32, then half), as a number. */
-export function roundHalfArith(x: number): number {
-  return halfTable()[floatToHalfBits(x)];
-}

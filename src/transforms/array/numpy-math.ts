@@ -22,7 +22,6 @@ const COS_POLY = [-7.37280909726507e-13, 1.6048055576979365e-10, -2.505187912674
 
 const SIN_SHIFTER = 6755399441055744; // 1.5 * 2^52: adding it rounds to an integer
 const SIN_LIMIT = 16777216; // 2^24
-const COS_SHIFTER = 4503599627370496; // 2^52
 const COS_LIMIT = 8388606; // N above this takes SVML's long reduction path
 const COS_TINY = 7.450580596923828e-09; // 2^-27: cos is 1.0 below
 

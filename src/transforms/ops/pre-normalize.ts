@@ -7,7 +7,7 @@ import { array, bool, int, object, withDefault } from '../../config/schema.js';
 import { shapeString } from '../../io/ndarray.js';
 import { allocValues, arithRounder, floatValues, fromValues } from '../array/float.js';
 import { numpySum } from '../array/reduce.js';
-import { requireFloatArray } from '../record.js';
+import { requireFloatArray, requireInt } from '../record.js';
 import { TransformError } from '../types.js';
 import { defineOp } from './op.js';
 
@@ -43,8 +43,8 @@ export const preNormalize3D = defineOp({
     return (rec) => {
       const kp = requireFloatArray(rec, 'keypoint', OP, 4);
       const [persons, frames, joints, channels] = kp.shape;
-      const total = rec.total_frames ?? frames;
-      if (total !== frames) throw new TransformError(OP, `total_frames (${String(total)}) differs from the keypoint frames (${frames})`);
+      const total = 'total_frames' in rec ? requireInt(rec, 'total_frames', OP) : frames;
+      if (total !== frames) throw new TransformError(OP, `total_frames (${total}) differs from the keypoint frames (${frames})`);
       if (numpySum(kp) === 0) return rec; // an all-zero sample passes through untouched (no body_center)
       if (persons !== 1 && persons !== 2) throw new TransformError(OP, `keypoint must hold 1 or 2 persons, got ${persons} (shape ${shapeString(kp.shape)})`);
       const v = floatValues(kp);

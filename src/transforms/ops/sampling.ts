@@ -116,7 +116,7 @@ export const uniformSampleDecode = defineOp({
       rec.clip_len = o.clipLen;
       rec.frame_interval = null;
       rec.num_clips = o.numClips;
-      rec.keypoint = takeAxis1(toFloat32(kp), inds, op);
+      rec.keypoint = toFloat32(takeAxis1(kp, inds, op)); // gather first: only the sampled frames are cast
       return rec;
     };
   },
