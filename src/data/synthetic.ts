@@ -14,10 +14,10 @@
 import { type NdArray, zeros } from '../io/ndarray.js';
 import { type PysklFileContent, type AnnotationFieldValue, writeAnnotationPickle } from './pyskl-writer.js';
 import { ACTIONS, type ActionRecipe, type ActionStyle, IDLE } from './synth/actions.js';
-import { type ImageSensor, JOINT_LANDMARKS, SYNTH_STYLES, type SynthLayout } from './synth/layouts.js';
+import { type DepthSensor, type ImageSensor, JOINT_LANDMARKS, SYNTH_STYLES, type SynthLayout } from './synth/layouts.js';
 import { syntheticSplits, uniqueSampleName } from './synth/names.js';
 import { SynthRng } from './synth/rng.js';
-import { LANDMARK_INDEX, forwardKinematics, restPose } from './synth/stick-figure.js';
+import { LANDMARKS, LANDMARK_INDEX, forwardKinematics, restPose } from './synth/stick-figure.js';
 
 export { SYNTH_LAYOUTS, type SynthLayout, isSynthLayout } from './synth/layouts.js';
 
@@ -79,6 +79,8 @@ export function writeSynthetic(path: string, opts: SynthOptions, protocol: 2 | 4
   return content;
 }
 
+const LANDMARK_COUNT = LANDMARKS.length;
+
 function mixSeed(seed: number, label: number, k: number): number {
   let h = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(label + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35);
   h ^= h >>> 15;
@@ -125,74 +127,87 @@ function renderSample(layout: SynthLayout, name: string, label: number, t: numbe
       to: partial ? t - rng.int(0, Math.floor(t * 0.3)) : t,
     });
   }
-  const joints = JOINT_LANDMARKS[layout];
+  const joints = JOINT_LANDMARKS[layout].map((name) => LANDMARK_INDEX[name]);
   const v = joints.length;
   const m = persons.length;
   const sensor = style.sensor;
   const c = sensor.kind === 'depth' ? 3 : 2;
-  const coords = new Float64Array(m * t * v * c);
-  const scores = new Float64Array(m * t * v);
+  const keypoint = zeros(style.keypointDtype, [m, t, v, c]);
+  const score = style.scoreDtype ? zeros(style.scoreDtype, [m, t, v]) : null;
+  const constantScore = sensor.kind === 'image' && sensor.score === null;
+  if (score && constantScore) score.data.fill(1); // UAV files: ones everywhere, missing joints included
+  const put = writerFor(keypoint);
+  const putScore = score ? writerFor(score) : null;
   const frameDropped = Array.from({ length: t }, () => rng.chance(IMPERFECTIONS.missingFrame));
   if (layout === 'nturgb+d' && rng.chance(IMPERFECTIONS.zeroEdges)) {
     const lead = rng.int(1, 4), trail = rng.int(0, 3);
     for (let f = 0; f < t; f++) if (f < lead || f >= t - trail) frameDropped[f] = true;
   }
+  const pts = new Float64Array(LANDMARK_COUNT * 3);
+  const observe = sensor.kind === 'depth' ? depthObserver(sensor, rng) : imageObserver(sensor, rng);
+  const xyz = new Float64Array(3);
   persons.forEach((person, p) => {
     for (let f = 0; f < t; f++) {
       if (f < person.from || f >= person.to || frameDropped[f]) continue;
       const pose = restPose();
       person.recipe.animate(pose, t > 1 ? f / (t - 1) : 0, person.style);
       const yaw = pose.yaw + person.yaw;
-      const pts = forwardKinematics(pose, person.height);
+      forwardKinematics(pose, person.height, pts);
       const cy = Math.cos(yaw), sy = Math.sin(yaw);
-      joints.forEach((landmark, j) => {
-        if (rng.chance(IMPERFECTIONS.missingJoint)) return;
-        const li = LANDMARK_INDEX[landmark] * 3;
+      for (let j = 0; j < v; j++) {
+        if (rng.chance(IMPERFECTIONS.missingJoint)) continue;
+        const li = joints[j] * 3;
         const lx = pts[li], ly = pts[li + 1], lz = pts[li + 2];
         // Person frame (left, up, forward) → camera frame; yaw 0 faces the camera (forward = −Z).
-        const X = person.x + lx * cy + lz * sy;
-        const Y = ly;
-        const Z = person.z + lx * sy - lz * cy;
-        const o = ((p * t + f) * v + j) * c;
-        if (sensor.kind === 'depth') {
-          coords[o] = X + sensor.noise * rng.normal();
-          coords[o + 1] = Y - sensor.height + sensor.noise * rng.normal();
-          coords[o + 2] = Z + sensor.noise * rng.normal();
-        } else {
-          coords[o] = sensor.width / 2 + (sensor.focal * X) / Z + sensor.noise * rng.normal();
-          coords[o + 1] = sensor.height / 2 - (sensor.focal * (Y - sensor.elevation)) / Z + sensor.noise * rng.normal();
-        }
-        scores[(p * t + f) * v + j] = sensor.kind === 'image' && sensor.score ? rng.uniform(sensor.score[0], sensor.score[1]) : 1;
-      });
+        xyz[0] = person.x + lx * cy + lz * sy;
+        xyz[1] = ly;
+        xyz[2] = person.z + lx * sy - lz * cy;
+        const point = (p * t + f) * v + j;
+        observe(xyz, point * c, put);
+        if (putScore && sensor.kind === 'image' && sensor.score) putScore(point, rng.uniform(sensor.score[0], sensor.score[1]));
+      }
     }
   });
-  return packFields(layout, name, label, [m, t, v, c], coords, scores);
-}
-
-function packFields(layout: SynthLayout, name: string, label: number, shape: number[], coords: Float64Array, scores: Float64Array): Record<string, AnnotationFieldValue> {
-  const [m, t, v] = shape;
   switch (layout) {
     case 'nturgb+d':
-      return { frame_dir: name, label, keypoint: halfArray(shape, coords), total_frames: t };
+      return { frame_dir: name, label, keypoint, total_frames: t };
     case 'coco': {
-      const image = SYNTH_STYLES.coco.sensor as ImageSensor;
+      const image = sensor as ImageSensor;
       const hw: [number, number] = [image.height, image.width];
-      return { frame_dir: name, label, img_shape: hw, original_shape: hw, total_frames: t, keypoint: halfArray(shape, coords), keypoint_score: halfArray([m, t, v], scores) };
+      return { frame_dir: name, label, img_shape: hw, original_shape: hw, total_frames: t, keypoint, keypoint_score: score as NdArray };
     }
-    case 'uav': {
-      const score = zeros('float32', [m, t, v]);
-      score.data.fill(1); // UAV files carry constant scores, missing joints included
-      const keypoint = zeros('float64', shape);
-      keypoint.data.set(coords);
-      return { frame_dir: name, label, keypoint, keypoint_score: score, total_frames: t };
-    }
+    case 'uav':
+      return { frame_dir: name, label, keypoint, keypoint_score: score as NdArray, total_frames: t };
   }
 }
 
-function halfArray(shape: number[], values: Float64Array): NdArray<'float16'> {
-  const out = zeros('float16', shape);
-  for (let i = 0; i < values.length; i++) out.data[i] = float32ToHalfBits(values[i]);
-  return out;
+type Put = (i: number, x: number) => void;
+
+/** Camera metres with sensor noise (Kinect-like). */
+function depthObserver(sensor: DepthSensor, rng: SynthRng): (p: Float64Array, o: number, put: Put) => void {
+  const { noise, height } = sensor;
+  return (p, o, put) => {
+    put(o, p[0] + noise * rng.noise());
+    put(o + 1, p[1] - height + noise * rng.noise());
+    put(o + 2, p[2] + noise * rng.noise());
+  };
+}
+
+/** Pinhole projection to pixels (image y down) with noise. */
+function imageObserver(sensor: ImageSensor, rng: SynthRng): (p: Float64Array, o: number, put: Put) => void {
+  const { noise, focal, elevation } = sensor;
+  const cx = sensor.width / 2, cy = sensor.height / 2;
+  return (p, o, put) => {
+    put(o, cx + (focal * p[0]) / p[2] + noise * rng.noise());
+    put(o + 1, cy - (focal * (p[1] - elevation)) / p[2] + noise * rng.noise());
+  };
+}
+
+/** Stores a number into a float array; float16 arrays get the value's half bits. */
+function writerFor(arr: NdArray): Put {
+  const data = arr.data as Uint16Array | Float32Array | Float64Array;
+  if (arr.dtype === 'float16') return (i, x) => { data[i] = float32ToHalfBits(x); };
+  return (i, x) => { data[i] = x; };
 }
 
 const f32 = new Float32Array(1);

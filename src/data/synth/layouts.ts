@@ -55,10 +55,19 @@ export interface SynthStyle {
   readonly sensor: DepthSensor | ImageSensor;
   /** Distance range of the performer from the sensor, metres. */
   readonly depth: readonly [number, number];
+  /** dtypes the real files use (data.md §1.1); no score array for 3D data. */
+  readonly keypointDtype: 'float16' | 'float64';
+  readonly scoreDtype: 'float16' | 'float32' | null;
 }
 
 export const SYNTH_STYLES: Readonly<Record<SynthLayout, SynthStyle>> = {
-  'nturgb+d': { sensor: { kind: 'depth', height: 0.85, noise: 0.008 }, depth: [2.6, 3.8] },
-  coco: { sensor: { kind: 'image', width: 1280, height: 720, focal: 900, elevation: 1.0, noise: 1.2, score: [0.55, 0.98] }, depth: [3.2, 4.5] },
-  uav: { sensor: { kind: 'image', width: 1920, height: 1080, focal: 1300, elevation: 1.4, noise: 1.5, score: null }, depth: [4.0, 6.5] },
+  'nturgb+d': { sensor: { kind: 'depth', height: 0.85, noise: 0.008 }, depth: [2.6, 3.8], keypointDtype: 'float16', scoreDtype: null },
+  coco: {
+    sensor: { kind: 'image', width: 1280, height: 720, focal: 900, elevation: 1.0, noise: 1.2, score: [0.55, 0.98] },
+    depth: [3.2, 4.5], keypointDtype: 'float16', scoreDtype: 'float16',
+  },
+  uav: {
+    sensor: { kind: 'image', width: 1920, height: 1080, focal: 1300, elevation: 1.4, noise: 1.5, score: null },
+    depth: [4.0, 6.5], keypointDtype: 'float64', scoreDtype: 'float32',
+  },
 };

@@ -2,6 +2,9 @@
  * A small seeded generator for the synthetic data (sfc32 seeded through splitmix32). It only has
  * to be deterministic and fast; nothing here needs to match numpy's streams.
  */
+/** The sum of two U(0, 1) minus 1 has variance 1/6. */
+const TRIANGULAR_TO_UNIT = Math.sqrt(6);
+
 export class SynthRng {
   private a: number;
   private b: number;
@@ -55,6 +58,15 @@ export class SynthRng {
 
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)];
+  }
+
+  /**
+   * Zero-mean, unit-variance noise from a single draw: the sum of two 16-bit uniforms (a triangular
+   * distribution). Much cheaper than a Gaussian; good enough for sensor jitter.
+   */
+  noise(): number {
+    const x = this.nextUint32();
+    return (((x & 0xffff) + (x >>> 16)) / 65536 - 1) * TRIANGULAR_TO_UNIT;
   }
 
   /** Standard normal (Box–Muller; the pair's second value is kept for the next call). */

@@ -104,11 +104,10 @@ const SIDES: readonly Side[] = (['left', 'right'] as const).map((side) => ({
 
 const FOOT_DIR = normalize([0, -0.35, 1]);
 
-/** Landmark positions (person frame, metres) as a flat [landmark, xyz] array. */
-export function forwardKinematics(pose: Pose, height: number): Float64Array {
+/** Landmark positions (person frame, metres) as a flat [landmark, xyz] array, written into `out`. */
+export function forwardKinematics(pose: Pose, height: number, out = new Float64Array(LANDMARKS.length * 3)): Float64Array {
   const P = PROPORTIONS;
   const L = (f: number): number => f * height;
-  const out = new Float64Array(LANDMARKS.length * 3);
   const put = (name: Landmark, v: Vec): void => {
     const i = LANDMARK_INDEX[name] * 3;
     out[i] = v[0];
