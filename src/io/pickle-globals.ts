@@ -3,7 +3,7 @@
  * (GLOBAL / STACK_GLOBAL) and what calling them (REDUCE / NEWOBJ) produces. Nothing outside a
  * policy is ever resolved, so a pickle cannot make the loader run code.
  */
-import { DictBuilder } from './pickle-internal.js';
+import { dictFromEntries } from './pickle-internal.js';
 import { arrayFromBuffer, reconstructArray, scalarFromPickle } from './pickle-numpy.js';
 import { encodeLatin1, encodeUtf8 } from './pickle-text.js';
 import { PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
@@ -13,7 +13,7 @@ export type CallKind = 'reduce' | 'newobj';
 export interface GlobalBinding {
   /**
    * The result of `callable(*args)` (REDUCE) or `cls.__new__(cls, *args)` (NEWOBJ). Arguments are
-   * decoder-internal values (dicts are still DictBuilders). Absent: the global may appear only as
+   * decoded values, possibly still being filled (a dict's items may follow). Absent: the global may appear only as
    * a value (a class passed to another allow-listed function, a storage type in a persistent id).
    */
   readonly call?: (args: readonly unknown[], kind: CallKind) => unknown;
@@ -84,13 +84,12 @@ function bytesBinding(what: string): GlobalBinding {
 /** OrderedDict() or OrderedDict([(key, value), ...]). */
 const ORDERED_DICT_BINDING: GlobalBinding = {
   call: (args) => {
-    const dict = new DictBuilder(true);
     if (args.length > 1) throw new Error(`OrderedDict: expected at most one argument, got ${args.length}`);
-    for (const pair of args.length ? iterableItems(args[0], 'OrderedDict') : []) {
+    const pairs = (args.length ? iterableItems(args[0], 'OrderedDict') : []).map((pair) => {
       if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`OrderedDict: items must be (key, value) pairs, got ${describePyValue(pair)}`);
-      dict.items.set(pair[0], pair[1]);
-    }
-    return dict;
+      return [pair[0], pair[1]] as const;
+    });
+    return dictFromEntries(pairs, true);
   },
 };
 

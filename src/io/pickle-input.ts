@@ -1,5 +1,5 @@
 /**
- * Sequential byte input for the unpickler: a fixed window over a file (read with fs.readSync, so a
+ * Sequential byte input for the unpickler: a small window over a file (read with fs.readSync, so a
  * multi-GB pickle never sits in memory as a whole) or over an in-memory buffer. Offsets are plain
  * numbers (exact up to 2^53), so files beyond 4 GB work.
  */
@@ -8,159 +8,196 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 /** Thrown when the input ends before a read completes; the unpickler adds file/opcode context. */
 export class EndOfInputError extends Error {}
 
-export interface ByteInput {
-  /** Absolute offset of the next unread byte. */
-  readonly offset: number;
-  /** Bytes left after `offset`. */
-  readonly remaining: number;
-  byte(): number;
-  /** The next n bytes as a view that is valid only until the next read. n must be ≤ `maxView`. */
-  view(n: number): Uint8Array;
-  readonly maxView: number;
-  /** Copies the next `dst.length` bytes into dst (any size; large reads bypass the window). */
-  readInto(dst: Uint8Array): void;
-  /** The bytes up to (excluding) the next '\n', consumed with the newline; text opcodes only. */
-  line(maxLength: number): Uint8Array;
-  close(): void;
-}
-
-/** Allocates an uninitialised, 8-byte aligned buffer that owns its memory (typed arrays can view it). */
-export function allocBytes(n: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(n);
-  return new Uint8Array(b.buffer, b.byteOffset, n);
-}
-
 function endOfInput(need: number, offset: number, have: number): EndOfInputError {
   return new EndOfInputError(`unexpected end of data: needed ${need} bytes at offset ${offset}, only ${have} left`);
 }
 
-export class MemoryInput implements ByteInput {
-  private pos = 0;
-  readonly maxView: number;
-  constructor(private readonly bytes: Uint8Array) {
-    this.maxView = bytes.length;
+/**
+ * Reads from `buf[pos..end)`, which holds the input bytes starting at absolute offset `bufStart`;
+ * subclasses say how to bring in more (`fill`). Fixed-width reads index the window directly:
+ * allocating a view per integer made the decoder allocation-bound.
+ */
+export abstract class ByteInput {
+  protected buf: Uint8Array;
+  protected dv: DataView;
+  protected bufStart = 0;
+  protected pos = 0;
+  protected end: number;
+
+  protected constructor(buf: Uint8Array, end: number, protected readonly size: number) {
+    this.buf = buf;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.end = end;
   }
-  get offset(): number { return this.pos; }
-  get remaining(): number { return this.bytes.length - this.pos; }
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw endOfInput(1, this.pos, 0);
-    return this.bytes[this.pos++];
-  }
-  view(n: number): Uint8Array {
-    if (n > this.bytes.length - this.pos) throw endOfInput(n, this.pos, this.bytes.length - this.pos);
-    const v = this.bytes.subarray(this.pos, this.pos + n);
+
+  /** Makes n (≤ maxView) bytes available at buf[pos..], or throws EndOfInputError. */
+  protected abstract fill(n: number): void;
+  /** Copies the next `dst.length` bytes into dst (any size). */
+  abstract readInto(dst: Uint8Array): void;
+  abstract close(): void;
+
+  /** Absolute offset of the next unread byte. */
+  get offset(): number { return this.bufStart + this.pos; }
+  /** Bytes left after `offset`. */
+  get remaining(): number { return this.size - this.offset; }
+  /** The largest `view` this input can give. */
+  abstract get maxView(): number;
+
+  /** Consumes n bytes and returns their index in `buf`. */
+  private take(n: number): number {
+    if (this.pos + n > this.end) this.fill(n);
+    const p = this.pos;
     this.pos += n;
-    return v;
+    return p;
   }
+
+  byte(): number { return this.buf[this.take(1)]; }
+  u16le(): number { return this.dv.getUint16(this.take(2), true); }
+  u32le(): number { return this.dv.getUint32(this.take(4), true); }
+  i32le(): number { return this.dv.getInt32(this.take(4), true); }
+  f64be(): number { return this.dv.getFloat64(this.take(8), false); }
+
+  /** The next n bytes as a view that is valid only until the next read. n must be ≤ `maxView`. */
+  view(n: number): Uint8Array {
+    if (n > this.maxView) throw new RangeError(`internal: view of ${n} bytes exceeds the ${this.maxView}-byte window`);
+    const p = this.take(n);
+    return this.buf.subarray(p, p + n);
+  }
+
+  /** The bytes up to (excluding) the next '\n', consumed with the newline; text opcodes only. */
+  line(maxLength: number): Uint8Array {
+    const limit = Math.min(maxLength, this.maxView - 1);
+    for (let scanned = 0; ; ) {
+      const nl = this.buf.subarray(this.pos + scanned, this.end).indexOf(0x0a);
+      if (nl >= 0) {
+        const v = this.buf.subarray(this.pos, this.pos + scanned + nl);
+        this.pos += scanned + nl + 1;
+        return v;
+      }
+      scanned = this.end - this.pos;
+      if (scanned > limit || scanned >= this.remaining) throw endOfInput(scanned + 1, this.offset, this.remaining);
+      this.fill(scanned + 1);
+    }
+  }
+}
+
+export class MemoryInput extends ByteInput {
+  constructor(bytes: Uint8Array) {
+    super(bytes, bytes.length, bytes.length);
+  }
+
+  get maxView(): number { return this.buf.length; }
+
+  protected fill(n: number): void {
+    throw endOfInput(n, this.offset, this.remaining);
+  }
+
   readInto(dst: Uint8Array): void {
     dst.set(this.view(dst.length));
   }
-  line(maxLength: number): Uint8Array {
-    const limit = Math.min(this.bytes.length, this.pos + maxLength + 1);
-    const nl = this.bytes.subarray(this.pos, limit).indexOf(0x0a);
-    if (nl < 0) throw endOfInput(limit - this.pos + 1, this.pos, this.bytes.length - this.pos);
-    const v = this.bytes.subarray(this.pos, this.pos + nl);
-    this.pos += nl + 1;
-    return v;
-  }
+
   close(): void { /* nothing held */ }
 }
 
-/** Default window: large enough that per-call overhead vanishes, small next to decoded data. */
+/** Default window limit: the largest payload decoded in place (str), small next to decoded data. */
 export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
+/** The window starts this small and grows only when a str payload needs it. */
+const INITIAL_WINDOW = 64 * 1024;
 
-export class FileInput implements ByteInput {
+/**
+ * How far a refill reads ahead. Kept small on purpose: payload bytes that a refill has already
+ * pulled into the window must be copied a second time, whereas payload parts of at least
+ * DIRECT_READ_MIN bytes beyond the window are read straight into their destination.
+ */
+const READ_AHEAD = 4096;
+const DIRECT_READ_MIN = READ_AHEAD;
+
+export class FileInput extends ByteInput {
   private readonly fd: number;
-  private readonly size: number;
-  private readonly buf: Uint8Array;
-  /** Absolute file offset of buf[0]. */
-  private bufStart = 0;
-  private bufEnd = 0;
-  private pos = 0;
-  readonly maxView: number;
+  private readonly windowLimit: number;
 
   constructor(path: string, windowBytes = DEFAULT_WINDOW_BYTES) {
-    this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
-    this.buf = allocBytes(Math.max(64, Math.min(windowBytes, this.size)));
-    this.maxView = this.buf.length;
+    const fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const limit = Math.max(64, Math.min(windowBytes, size));
+    super(new Uint8Array(Math.min(limit, INITIAL_WINDOW)), 0, size);
+    this.fd = fd;
+    this.windowLimit = limit;
   }
 
-  get offset(): number { return this.bufStart + this.pos; }
-  get remaining(): number { return this.size - this.offset; }
+  get maxView(): number { return this.windowLimit; }
 
-  /** Makes n bytes available at buf[pos..]: moves the unread tail to the front and refills. */
-  private fill(n: number): void {
+  protected fill(n: number): void {
     if (n > this.remaining) throw endOfInput(n, this.offset, this.remaining);
-    const tail = this.bufEnd - this.pos;
-    this.buf.copyWithin(0, this.pos, this.bufEnd);
+    const tail = this.end - this.pos;
+    if (n > this.buf.length) {
+      const grown = new Uint8Array(Math.min(this.windowLimit, Math.max(n, 2 * this.buf.length)));
+      grown.set(this.buf.subarray(this.pos, this.end));
+      this.buf = grown;
+      this.dv = new DataView(grown.buffer);
+    } else {
+      this.buf.copyWithin(0, this.pos, this.end);
+    }
     this.bufStart += this.pos;
     this.pos = 0;
-    this.bufEnd = tail;
-    while (this.bufEnd < n) {
-      const want = Math.min(this.buf.length - this.bufEnd, this.size - (this.bufStart + this.bufEnd));
-      const got = readSync(this.fd, this.buf, this.bufEnd, want, this.bufStart + this.bufEnd);
-      if (got <= 0) throw endOfInput(n, this.offset, this.bufEnd);
-      this.bufEnd += got;
+    this.end = tail;
+    const goal = Math.min(this.buf.length, Math.max(n, READ_AHEAD), this.size - this.bufStart);
+    while (this.end < goal) {
+      const got = readSync(this.fd, this.buf, this.end, goal - this.end, this.bufStart + this.end);
+      if (got <= 0) throw endOfInput(n, this.offset, this.end);
+      this.end += got;
     }
-  }
-
-  byte(): number {
-    if (this.pos >= this.bufEnd) this.fill(1);
-    return this.buf[this.pos++];
-  }
-
-  view(n: number): Uint8Array {
-    if (n > this.maxView) throw new RangeError(`internal: view of ${n} bytes exceeds the ${this.maxView}-byte window`);
-    if (this.pos + n > this.bufEnd) this.fill(n);
-    const v = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
   }
 
   readInto(dst: Uint8Array): void {
     const n = dst.length;
     if (n > this.remaining) throw endOfInput(n, this.offset, this.remaining);
-    const buffered = Math.min(n, this.bufEnd - this.pos);
+    const buffered = Math.min(n, this.end - this.pos);
     dst.set(this.buf.subarray(this.pos, this.pos + buffered));
     this.pos += buffered;
-    let done = buffered;
-    if (done === n) return;
-    if (n - done < this.buf.length / 2) {
-      dst.set(this.view(n - done), done);
+    if (buffered === n) return;
+    if (n - buffered < DIRECT_READ_MIN && n - buffered <= this.buf.length) {
+      dst.set(this.view(n - buffered), buffered);
       return;
     }
-    // Large payload: read straight from the file into its destination, then restart the window.
-    const fileOffset = this.bufStart + this.pos;
-    while (done < n) {
+    // Read the rest straight from the file into its destination, then restart the window after it.
+    const fileOffset = this.offset;
+    for (let done = buffered; done < n; ) {
       const got = readSync(this.fd, dst, done, n - done, fileOffset + (done - buffered));
       if (got <= 0) throw endOfInput(n - done, fileOffset + (done - buffered), 0);
       done += got;
     }
     this.bufStart = fileOffset + (n - buffered);
     this.pos = 0;
-    this.bufEnd = 0;
-  }
-
-  line(maxLength: number): Uint8Array {
-    const limit = Math.min(maxLength, this.maxView - 1);
-    for (let scanned = 0; ; ) {
-      const avail = this.buf.subarray(this.pos + scanned, this.bufEnd);
-      const nl = avail.indexOf(0x0a);
-      if (nl >= 0) {
-        const v = this.buf.subarray(this.pos, this.pos + scanned + nl);
-        this.pos += scanned + nl + 1;
-        return v;
-      }
-      scanned += avail.length;
-      if (scanned > limit || scanned >= this.remaining) {
-        throw endOfInput(scanned + 1, this.offset, this.remaining);
-      }
-      this.fill(Math.min(scanned + 1, this.remaining));
-    }
+    this.end = 0;
   }
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+/** Arena chunks never exceed this (typed-array and Buffer limits; keeps single reservations sane). */
+const MAX_ARENA_CHUNK = 1 << 30;
+
+/**
+ * Hands out 8-byte aligned payload buffers carved from a few large ArrayBuffers, each sized to the
+ * input still unread (payloads cannot need more; untouched pages cost no memory). With one
+ * ArrayBuffer per array, loading a multi-GB pickle was GC-bound: V8 sweeps every ArrayBuffer at
+ * each of the dozens of GCs that external-memory growth triggers. Trade-off: a payload keeps its
+ * whole chunk alive.
+ */
+export class PayloadArena {
+  private chunk = new ArrayBuffer(0);
+  private used = 0;
+
+  alloc(n: number, remainingInput: number): Uint8Array {
+    let start = Math.ceil(this.used / 8) * 8;
+    if (start + n > this.chunk.byteLength) {
+      this.chunk = new ArrayBuffer(Math.max(n, Math.min(MAX_ARENA_CHUNK, remainingInput)));
+      start = 0;
+    }
+    this.used = start + n;
+    return new Uint8Array(this.chunk, start, n);
   }
 }

@@ -1,115 +1,142 @@
 /**
- * Values that exist only while a pickle is being decoded. Python mutates objects after creating
- * them (SETITEMS fills a dict that the memo already references, BUILD gives an ndarray its data),
- * so the unpickler works on these builders and `Finalizer` swaps in the public values at the end.
+ * How the unpickler builds values in place, so that decoding needs no conversion pass at the end.
+ *
+ * Python mutates objects after creating them: SETITEMS fills a dict the memo already references,
+ * BUILD gives an ndarray its data. Dicts therefore start as PyDicts and are filled in place; the
+ * first key a PyDict cannot hold (not a string, or array-index-like) switches the dict to a Map,
+ * and `DictTable` redirects later references (memo, stack) to it. Only when such a switch happened
+ * does `DictTable.patch` walk the result once, for references captured before the switch (a dict
+ * reachable from its own values). Objects that accept BUILD register a state setter.
  */
 import {
-  PyObject, PyTuple, type PyDict, type PyValue, describePyValue, isArrayIndexLike, markOrderedDict, setPyAttribute,
+  PyObject, PyTuple, type PyDict, type PyValue, describePyValue, isArrayIndexLike, isOrderedDict, markOrderedDict,
+  pyAttributes, setPyAttribute,
 } from './pickle-values.js';
 
-/** An object that the BUILD opcode can give state to (Python's `__setstate__`). */
-export interface Buildable {
-  setState(state: unknown): void;
+export type Dict = PyDict | Map<PyValue, PyValue>;
+
+/** Dicts made by the unpickler: Maps, and PyDicts (always null-prototype). */
+export function isDict(value: unknown): value is Dict {
+  return value instanceof Map || (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null);
 }
 
-export function isBuildable(value: unknown): value is Buildable {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<Buildable>).setState === 'function';
+/** Can a PyDict hold this key without JS reordering it? */
+function isPlainKey(key: unknown): key is string {
+  if (typeof key !== 'string') return false;
+  const c = key.charCodeAt(0);
+  return !(c >= 48 && c <= 57 && isArrayIndexLike(key));
 }
 
-/** A placeholder whose public value is known only once decoding has finished (e.g. an ndarray awaiting BUILD). */
-export abstract class Pending {
-  abstract resolve(): PyValue;
+function toMap(dict: PyDict): Map<PyValue, PyValue> {
+  const map = new Map<PyValue, PyValue>(Object.entries(dict));
+  if (isOrderedDict(dict)) markOrderedDict(map);
+  for (const [name, value] of Object.entries(pyAttributes(dict) ?? {})) setPyAttribute(map, name, value);
+  return map;
 }
 
-/** A dict under construction; becomes a PyDict or a Map (see pickle-values.ts) when finalized. */
-export class DictBuilder implements Buildable {
-  readonly pyTypeName = 'dict';
-  readonly items = new Map<unknown, unknown>();
-  /** Attributes given by BUILD (only OrderedDicts have a `__dict__`), as name → internal value. */
-  readonly attributes = new Map<string, unknown>();
-  constructor(readonly ordered: boolean) {}
-
-  setState(state: unknown): void {
-    if (!this.ordered) throw new Error('BUILD on a dict: plain dicts have no attributes to set');
-    // Python's load_build accepts (state, slotstate); OrderedDict has no slots, but both forms set attributes.
-    const parts = state instanceof PyTuple && state.length === 2 ? [state[0], state[1]] : [state];
-    for (const part of parts) {
-      if (part === null) continue;
-      if (!(part instanceof DictBuilder)) throw new Error(`BUILD on an OrderedDict: state must be a dict, got ${describePyValue(part)}`);
-      for (const [name, value] of part.items) {
-        if (typeof name !== 'string') throw new Error(`BUILD on an OrderedDict: attribute name must be a str, got ${describePyValue(name)}`);
-        this.attributes.set(name, value);
-      }
-    }
+/** A new dict from key/value pairs (DICT opcode, OrderedDict(pairs)). */
+export function dictFromEntries(entries: Iterable<readonly [unknown, unknown]>, ordered: boolean): Dict {
+  const pairs = [...entries];
+  const dict: Dict = pairs.every(([k]) => isPlainKey(k)) ? (Object.create(null) as PyDict) : new Map();
+  for (const [k, v] of pairs) {
+    if (dict instanceof Map) dict.set(k as PyValue, v as PyValue);
+    else dict[k as string] = v as PyValue;
   }
+  return ordered ? markOrderedDict(dict) : dict;
 }
 
-/** Converts decoder-internal values into public PyValues, preserving shared references and cycles. */
-export class Finalizer {
-  private readonly converted = new Map<object, PyValue>();
-  private readonly visited = new Set<object>();
+/** Tracks PyDicts that had to become Maps while being filled. */
+export class DictTable {
+  private readonly switched = new Map<object, Map<PyValue, PyValue>>();
 
-  convert(root: unknown): PyValue {
+  /** The current form of a value: the Map a switched PyDict became, else the value itself. */
+  current(value: unknown): unknown {
+    if (this.switched.size === 0 || typeof value !== 'object' || value === null) return value;
+    return this.switched.get(value) ?? value;
+  }
+
+  /** `dict[key] = value`; returns the dict, which is a new Map if the key forced the switch. */
+  set(dict: Dict, key: unknown, value: unknown): Dict {
+    if (dict instanceof Map) {
+      dict.set(key as PyValue, value as PyValue);
+      return dict;
+    }
+    if (isPlainKey(key)) {
+      dict[key] = value as PyValue;
+      return dict;
+    }
+    const map = toMap(dict);
+    this.switched.set(dict, map);
+    map.set(key as PyValue, value as PyValue);
+    return map;
+  }
+
+  /** Replaces references to switched dicts anywhere in `root` (no-op when nothing switched). */
+  patch(root: unknown): PyValue {
+    if (this.switched.size === 0) return root as PyValue;
+    const visited = new Set<object>();
     const work: object[] = [];
-    const out = this.step(root, work);
+    const fix = (v: unknown): unknown => {
+      const c = this.current(v);
+      if (typeof c === 'object' && c !== null && !visited.has(c)) {
+        visited.add(c);
+        work.push(c);
+      }
+      return c;
+    };
+    const out = fix(root);
     // Explicit work list instead of recursion: deeply nested input must not overflow the JS stack.
-    for (let c = work.pop(); c !== undefined; c = work.pop()) this.fill(c, work);
-    return out;
-  }
-
-  private step(value: unknown, work: object[]): PyValue {
-    if (typeof value !== 'object' || value === null) return value as PyValue;
-    if (value instanceof DictBuilder || value instanceof Pending) {
-      let out = this.converted.get(value);
-      if (out === undefined) {
-        if (value instanceof Pending) {
-          out = value.resolve();
-        } else {
-          out = dictShell(value);
-          work.push(value);
+    for (let c = work.pop(); c !== undefined; c = work.pop()) {
+      if (Array.isArray(c)) {
+        for (let i = 0; i < c.length; i++) c[i] = fix(c[i]);
+      } else if (c instanceof Set) {
+        const before = [...c];
+        const after = before.map(fix);
+        if (after.some((v, i) => v !== before[i])) {
+          c.clear();
+          for (const v of after) c.add(v);
         }
-        this.converted.set(value, out);
+      } else if (c instanceof Map) {
+        const entries = [...c.entries()];
+        c.clear();
+        for (const [k, v] of entries) c.set(fix(k) as PyValue, fix(v) as PyValue);
+        for (const [name, v] of Object.entries(pyAttributes(c) ?? {})) setPyAttribute(c, name, fix(v) as PyValue);
+      } else if (c instanceof PyObject) {
+        fix(c.args);
+        c.state = c.state === undefined ? undefined : (fix(c.state) as PyValue);
+      } else if (Object.getPrototypeOf(c) === null) {
+        const dict = c as PyDict;
+        for (const k of Object.keys(dict)) dict[k] = fix(dict[k]) as PyValue;
+        for (const [name, v] of Object.entries(pyAttributes(dict) ?? {})) setPyAttribute(dict, name, fix(v) as PyValue);
       }
-      return out;
     }
-    if ((Array.isArray(value) || value instanceof Set || value instanceof PyObject) && !this.visited.has(value)) {
-      this.visited.add(value);
-      work.push(value);
-    }
-    return value as PyValue;
-  }
-
-  private fill(container: object, work: object[]): void {
-    if (container instanceof DictBuilder) {
-      const out = this.converted.get(container) as PyDict | Map<PyValue, PyValue>;
-      if (out instanceof Map) {
-        for (const [k, v] of container.items) out.set(this.step(k, work), this.step(v, work));
-      } else {
-        for (const [k, v] of container.items) out[k as string] = this.step(v, work);
-      }
-      for (const [name, v] of container.attributes) setPyAttribute(out, name, this.step(v, work));
-    } else if (Array.isArray(container)) {
-      for (let i = 0; i < container.length; i++) container[i] = this.step(container[i], work);
-    } else if (container instanceof Set) {
-      const before = [...container];
-      const after = before.map((v) => this.step(v, work));
-      if (after.some((v, i) => v !== before[i])) {
-        container.clear();
-        for (const v of after) container.add(v);
-      }
-    } else if (container instanceof PyObject) {
-      this.step(container.args, work);
-      container.state = container.state === undefined ? undefined : this.step(container.state, work);
-    }
+    return out as PyValue;
   }
 }
 
-/** An empty PyDict when every key is a non-index-like string (JS objects keep their order), else a Map. */
-function dictShell(dict: DictBuilder): PyDict | Map<PyValue, PyValue> {
-  let plain = true;
-  for (const k of dict.items.keys()) {
-    if (typeof k !== 'string' || isArrayIndexLike(k)) { plain = false; break; }
+/** Python's `__setstate__` for objects created by allow-listed callables (e.g. ndarray placeholders). */
+const STATE_SETTERS = new WeakMap<object, (state: unknown) => void>();
+
+export function registerStateSetter(target: object, setState: (state: unknown) => void): void {
+  STATE_SETTERS.set(target, setState);
+}
+
+export function stateSetterOf(target: unknown): ((state: unknown) => void) | undefined {
+  return typeof target === 'object' && target !== null ? STATE_SETTERS.get(target) : undefined;
+}
+
+/** BUILD on a dict: only OrderedDicts have a `__dict__` (mmcv stores `_metadata` there). */
+export function setDictAttributes(dict: Dict, state: unknown): void {
+  if (!isOrderedDict(dict)) throw new Error('BUILD on a dict: plain dicts have no attributes to set');
+  // Python's load_build accepts (state, slotstate); OrderedDict has no slots, but both forms set attributes.
+  const parts = state instanceof PyTuple && state.length === 2 ? [state[0], state[1]] : [state];
+  for (const part of parts) {
+    if (part === null) continue;
+    if (!isDict(part)) throw new Error(`BUILD on an OrderedDict: state must be a dict, got ${describePyValue(part)}`);
+    const entries = part instanceof Map ? [...part.entries()] : Object.entries(part);
+    for (const [name, value] of entries) {
+      if (typeof name !== 'string') throw new Error(`BUILD on an OrderedDict: attribute name must be a str, got ${describePyValue(name)}`);
+      setPyAttribute(dict, name, value);
+    }
   }
-  const out = plain ? (Object.create(null) as PyDict) : new Map<PyValue, PyValue>();
-  return dict.ordered ? markOrderedDict(out) : out;
 }

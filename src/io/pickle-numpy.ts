@@ -4,7 +4,7 @@
  */
 import { type DType, type NdArray, itemSize, numel, shapeString, viewBytes } from './ndarray.js';
 import { fortranToC, numpyDescr, parseNumpyDescr } from './npy.js';
-import { Pending, type Buildable } from './pickle-internal.js';
+import { registerStateSetter } from './pickle-internal.js';
 import { encodeLatin1 } from './pickle-text.js';
 import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
 
@@ -60,37 +60,33 @@ export function arrayFromBytes(dtype: DType, shape: number[], bytes: Uint8Array,
   return fortran ? fortranToC(arr) : arr;
 }
 
-/** What `numpy.core.multiarray._reconstruct(ndarray, (0,), b'b')` returns: an array waiting for BUILD. */
-export class PendingNdArray extends Pending implements Buildable {
-  readonly pyTypeName = 'numpy.ndarray';
-  private array: NdArray | undefined;
-
-  setState(state: unknown): void {
-    const what = 'ndarray.__setstate__';
-    if (!(state instanceof PyTuple) || (state.length !== 5 && state.length !== 4)) {
-      throw new Error(`${what}: state must be a (version, shape, dtype, is_fortran, data) tuple, got ${describePyValue(state)}`);
-    }
-    const [shape, dtype, fortran, data] = state.length === 5 ? state.slice(1) : state;
-    if (typeof fortran !== 'boolean' && fortran !== 0 && fortran !== 1) {
-      throw new Error(`${what}: is_fortran must be a bool, got ${describePyValue(fortran)}`);
-    }
-    const shp = shapeFromPickle(shape, what);
-    this.array = arrayFromBytes(dtypeFromPickle(dtype, what), shp, rawBytes(data, what), Boolean(fortran) && shp.length > 1, what);
+/** ndarray.__setstate__((version, shape, dtype, is_fortran, data)) (the version may be missing). */
+function arrayFromState(state: unknown): NdArray {
+  const what = 'ndarray.__setstate__';
+  if (!(state instanceof PyTuple) || (state.length !== 5 && state.length !== 4)) {
+    throw new Error(`${what}: state must be a (version, shape, dtype, is_fortran, data) tuple, got ${describePyValue(state)}`);
   }
-
-  resolve(): NdArray {
-    // numpy's placeholder before __setstate__: an empty int8 array.
-    return this.array ?? { dtype: 'int8', shape: [0], data: new Int8Array(0) };
+  const offset = state.length - 4;
+  const fortran = state[offset + 2];
+  if (typeof fortran !== 'boolean' && fortran !== 0 && fortran !== 1) {
+    throw new Error(`${what}: is_fortran must be a bool, got ${describePyValue(fortran)}`);
   }
+  const shape = shapeFromPickle(state[offset], what);
+  return arrayFromBytes(dtypeFromPickle(state[offset + 1], what), shape, rawBytes(state[offset + 3], what), Boolean(fortran) && shape.length > 1, what);
 }
 
-/** `_reconstruct(subtype, shape, typecode)`: only plain ndarrays (subclasses would need their own code). */
-export function reconstructArray(args: readonly unknown[]): PendingNdArray {
+/**
+ * `_reconstruct(ndarray, (0,), b'b')`: numpy's empty int8 placeholder, which BUILD then fills in
+ * place (the memo already holds it, so it must stay the same object). Only plain ndarrays.
+ */
+export function reconstructArray(args: readonly unknown[]): NdArray {
   const subtype = args[0];
   if (!(subtype instanceof PyGlobal) || subtype.pyClass !== NUMPY_NDARRAY) {
     throw new Error(`_reconstruct: only numpy.ndarray can be rebuilt, got ${describePyValue(subtype)}`);
   }
-  return new PendingNdArray();
+  const placeholder: { -readonly [K in keyof NdArray]: NdArray[K] } = { dtype: 'int8', shape: [0], data: new Int8Array(0) };
+  registerStateSetter(placeholder, (state) => Object.assign(placeholder, arrayFromState(state)));
+  return placeholder;
 }
 
 /** `numpy.core.numeric._frombuffer(buffer, dtype, shape, order)` (protocol 5, in-band buffers). */

@@ -3,8 +3,8 @@
  * minus everything that would run code: globals resolve only through a GlobalsPolicy, and
  * protocol-0/1 instance creation (INST/OBJ) and extension codes are refused.
  */
-import { EndOfInputError, type ByteInput, allocBytes } from './pickle-input.js';
-import { DictBuilder, Finalizer, isBuildable } from './pickle-internal.js';
+import { EndOfInputError, PayloadArena, type ByteInput } from './pickle-input.js';
+import { type Dict, DictTable, dictFromEntries, isDict, setDictAttributes, stateSetterOf } from './pickle-internal.js';
 import { type GlobalsPolicy, PY2_MODULE_NAMES } from './pickle-globals.js';
 import { OP, HIGHEST_PROTOCOL, opcodeName } from './pickle-opcodes.js';
 import { decodeAscii, decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './pickle-text.js';
@@ -43,7 +43,8 @@ export class Unpickler {
   /** Python's MEMOIZE uses len(memo): the number of distinct keys, not the highest key + 1. */
   memoCount = 0;
   protocol = 0;
-  readonly finalizer = new Finalizer();
+  readonly dicts = new DictTable();
+  private readonly arena = new PayloadArena();
 
   constructor(readonly input: ByteInput, readonly options: UnpickleOptions, readonly source: string) {}
 
@@ -55,7 +56,7 @@ export class Unpickler {
         opcodeStart = this.input.offset;
         opcode = -1;
         opcode = this.input.byte();
-        if (opcode === OP.STOP) return this.finalizer.convert(this.pop());
+        if (opcode === OP.STOP) return this.dicts.patch(this.pop());
         const handler = HANDLERS[opcode];
         if (handler === undefined) throw new Error('invalid opcode');
         handler(this);
@@ -95,7 +96,7 @@ export class Unpickler {
   memoGet(index: number): void {
     const value = this.memo[index];
     if (value === undefined) throw new Error(`memo key ${index} was never stored`);
-    this.push(value);
+    this.push(this.dicts.current(value));
   }
 
   memoPut(index: number): void {
@@ -110,26 +111,16 @@ export class Unpickler {
     return n;
   }
 
-  u32(): number {
-    const b = this.input.view(4);
-    return (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x1000000;
-  }
-
-  i32(): number {
-    const b = this.input.view(4);
-    return b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
-  }
-
   u64(): number {
-    const lo = this.u32();
-    const hi = this.u32();
+    const lo = this.input.u32le();
+    const hi = this.input.u32le();
     if (hi >= 0x200000) throw new Error(`length ${hi * 2 ** 32 + lo} is beyond 2^53`);
     return hi * 2 ** 32 + lo;
   }
 
-  /** A fresh, owned copy of the next n bytes (payloads outlive the input window). */
+  /** An owned copy of the next n bytes (payloads outlive the input window). */
   bytes(n: number): Uint8Array {
-    const out = allocBytes(this.length(n));
+    const out = this.arena.alloc(this.length(n), this.input.remaining);
     this.input.readInto(out);
     return out;
   }
@@ -164,16 +155,18 @@ export class Unpickler {
 
   build(): void {
     const state = this.pop();
-    const target = this.top();
-    if (target instanceof PyObject) target.state = state as PyValue; // internal until the Finalizer converts it
-    else if (isBuildable(target)) target.setState(state);
+    const target = this.dicts.current(this.top());
+    const setState = stateSetterOf(target);
+    if (setState !== undefined) setState(state);
+    else if (target instanceof PyObject) target.state = state as PyValue;
+    else if (isDict(target)) setDictAttributes(target, state);
     else throw new Error(`BUILD: cannot set state on ${describePyValue(target)}`);
   }
 
   persistent(pid: unknown): void {
     const load = this.options.persistentLoad;
     if (load === undefined) throw new Error('persistent id found but no persistentLoad was supplied');
-    this.push(load(this.finalizer.convert(pid)));
+    this.push(load(pid as PyValue));
   }
 }
 
@@ -221,7 +214,7 @@ function refuse(message: string): Handler {
 function pushTuple(u: Unpickler, n: number): void {
   const items = u.stack.splice(u.stack.length - n, n);
   if (items.length !== n) throw new Error(`stack underflow: TUPLE${n} needs ${n} values`);
-  u.push(PyTuple.fromItems(items));
+  u.push(PyTuple.adopt(items));
 }
 
 function appendAll(u: Unpickler, items: unknown[]): void {
@@ -231,10 +224,13 @@ function appendAll(u: Unpickler, items: unknown[]): void {
 }
 
 function setItems(u: Unpickler, items: unknown[]): void {
-  const dict = u.top();
-  if (!(dict instanceof DictBuilder)) throw new Error(`cannot set items on ${describePyValue(dict)}`);
+  const top = u.stack.length - 1;
+  const target = u.dicts.current(u.top());
+  if (!isDict(target)) throw new Error(`cannot set items on ${describePyValue(target)}`);
+  let dict: Dict = target;
   if (items.length % 2 !== 0) throw new Error(`odd number of values (${items.length}) for key/value pairs`);
-  for (let i = 0; i < items.length; i += 2) dict.items.set(items[i], items[i + 1]);
+  for (let i = 0; i < items.length; i += 2) dict = u.dicts.set(dict, items[i], items[i + 1]);
+  u.stack[top] = dict;
 }
 
 function addItems(target: unknown, items: unknown[]): void {
@@ -280,25 +276,19 @@ on(OP.DUP, (u) => u.push(u.top()));
 on(OP.NONE, (u) => u.push(null));
 on(OP.NEWTRUE, (u) => u.push(true));
 on(OP.NEWFALSE, (u) => u.push(false));
-on(OP.BININT, (u) => u.push(u.i32()));
+on(OP.BININT, (u) => u.push(u.input.i32le()));
 on(OP.BININT1, (u) => u.push(u.input.byte()));
-on(OP.BININT2, (u) => {
-  const b = u.input.view(2);
-  u.push(b[0] | (b[1] << 8));
-});
+on(OP.BININT2, (u) => u.push(u.input.u16le()));
 on(OP.LONG1, (u) => {
   const n = u.input.byte();
   u.push(decodeLong(u.input.view(n)));
 });
 on(OP.LONG4, (u) => {
-  const n = u.i32();
+  const n = u.input.i32le();
   if (n < 0) throw new Error(`negative byte count ${n}`);
   u.push(decodeLong(u.bytes(n)));
 });
-on(OP.BINFLOAT, (u) => {
-  const b = u.input.view(8);
-  u.push(new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false));
-});
+on(OP.BINFLOAT, (u) => u.push(u.input.f64be()));
 on(OP.INT, (u) => {
   const text = u.textLine();
   // Protocol 0 writes bools as I00 / I01.
@@ -314,18 +304,18 @@ on(OP.FLOAT, (u) => {
 
 // Strings and bytes
 on(OP.SHORT_BINUNICODE, (u) => u.push(u.utf8(u.input.byte())));
-on(OP.BINUNICODE, (u) => u.push(u.utf8(u.u32())));
+on(OP.BINUNICODE, (u) => u.push(u.utf8(u.input.u32le())));
 on(OP.BINUNICODE8, (u) => u.push(u.utf8(u.u64())));
 on(OP.UNICODE, (u) => u.push(decodeRawUnicodeEscape(u.input.line(MAX_TEXT_LINE))));
 on(OP.SHORT_BINSTRING, (u) => u.push(decodeLatin1(u.bytes(u.input.byte()))));
 on(OP.BINSTRING, (u) => {
-  const n = u.i32();
+  const n = u.input.i32le();
   if (n < 0) throw new Error(`negative byte count ${n}`);
   u.push(decodeLatin1(u.bytes(n)));
 });
 on(OP.STRING, refuse('protocol-0 STRING (escaped Python 2 str) is not supported'));
 on(OP.SHORT_BINBYTES, (u) => u.push(u.bytes(u.input.byte())));
-on(OP.BINBYTES, (u) => u.push(u.bytes(u.u32())));
+on(OP.BINBYTES, (u) => u.push(u.bytes(u.input.u32le())));
 on(OP.BINBYTES8, (u) => u.push(u.bytes(u.u64())));
 on(OP.BYTEARRAY8, (u) => u.push(u.bytes(u.u64())));
 on(OP.NEXT_BUFFER, refuse('out-of-band buffers (protocol 5 NEXT_BUFFER) are not supported: the pickle was written with a buffer_callback and its data is not in the file'));
@@ -336,17 +326,17 @@ on(OP.READONLY_BUFFER, (u) => {
 // Containers
 on(OP.EMPTY_LIST, (u) => u.push([]));
 on(OP.EMPTY_TUPLE, (u) => u.push(new PyTuple()));
-on(OP.EMPTY_DICT, (u) => u.push(new DictBuilder(false)));
+on(OP.EMPTY_DICT, (u) => u.push(Object.create(null)));
 on(OP.EMPTY_SET, (u) => u.push(new Set()));
 on(OP.LIST, (u) => u.push(u.popMark()));
-on(OP.TUPLE, (u) => u.push(PyTuple.fromItems(u.popMark())));
+on(OP.TUPLE, (u) => u.push(PyTuple.adopt(u.popMark())));
 on(OP.TUPLE1, (u) => pushTuple(u, 1));
 on(OP.TUPLE2, (u) => pushTuple(u, 2));
 on(OP.TUPLE3, (u) => pushTuple(u, 3));
 on(OP.DICT, (u) => {
   const items = u.popMark();
-  u.push(new DictBuilder(false));
-  setItems(u, items);
+  if (items.length % 2 !== 0) throw new Error(`odd number of values (${items.length}) for key/value pairs`);
+  u.push(dictFromEntries(Array.from({ length: items.length / 2 }, (_, i) => [items[2 * i], items[2 * i + 1]] as const), false));
 });
 on(OP.FROZENSET, (u) => u.push(new Set(u.popMark())));
 on(OP.APPEND, (u) => {
@@ -367,10 +357,10 @@ on(OP.ADDITEMS, (u) => {
 
 // Memo
 on(OP.BINGET, (u) => u.memoGet(u.input.byte()));
-on(OP.LONG_BINGET, (u) => u.memoGet(u.u32()));
+on(OP.LONG_BINGET, (u) => u.memoGet(u.input.u32le()));
 on(OP.GET, (u) => u.memoGet(textIndex(u, 'GET')));
 on(OP.BINPUT, (u) => u.memoPut(u.input.byte()));
-on(OP.LONG_BINPUT, (u) => u.memoPut(u.u32()));
+on(OP.LONG_BINPUT, (u) => u.memoPut(u.input.u32le()));
 on(OP.PUT, (u) => u.memoPut(textIndex(u, 'PUT')));
 on(OP.MEMOIZE, (u) => u.memoPut(u.memoCount));
 
@@ -395,7 +385,7 @@ on(OP.NEWOBJ, (u) => {
 on(OP.NEWOBJ_EX, (u) => {
   const kwargs = u.pop();
   const args = u.pop();
-  if (!(kwargs instanceof DictBuilder) || kwargs.items.size > 0) throw new Error('keyword arguments to __new__ are not supported');
+  if (!isDict(kwargs) || (kwargs instanceof Map ? kwargs.size : Object.keys(kwargs).length) > 0) throw new Error('keyword arguments to __new__ are not supported');
   u.call(u.pop(), args, 'newobj');
 });
 on(OP.BUILD, (u) => u.build());

@@ -28,6 +28,11 @@ export class PyTuple<T = PyValue> extends Array<T> {
     for (const item of items) t.push(item);
     return t;
   }
+
+  /** Turns a fresh array that nothing else will treat as a list into a tuple, without copying. */
+  static adopt<T>(items: T[]): PyTuple<T> {
+    return Object.setPrototypeOf(items, PyTuple.prototype) as PyTuple<T>;
+  }
 }
 
 /** A float whose value happens to be integral (`1.0`): plain numbers with integral values pickle as int. */
