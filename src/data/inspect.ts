@@ -6,7 +6,7 @@ import type { Annotation } from './annotation.js';
 import { DataError } from './errors.js';
 import { type InputLayoutName, inputLayout } from './input-layouts.js';
 import { type AnnotationSource, openAnnotations } from './source.js';
-import { isCompressed, validateAnnotation } from './validate.js';
+import { validateAnnotation } from './validate.js';
 
 export interface Summary {
   readonly min: number;

@@ -49,7 +49,7 @@ export interface NtuAnnotation {
 }
 
 export interface NtuSampleResult {
-  /** null when the file has no body at all (or, when not reproducing, only all-zero bodies). */
+  /** null when the file has no body at all (or, when not reproducing, only noise / all-zero bodies). */
   readonly annotation: NtuAnnotation | null;
   /** Bodies dropped because they overlapped both tracks (ids). */
   readonly dropped: readonly string[];
@@ -65,9 +65,12 @@ export interface BodyArray {
   readonly dropped: string[];
 }
 
-/** Nothing to store: no body in the file, or every placed frame is (near) zero. */
+/**
+ * Nothing to store: no body in the file, every body judged spread noise (the original asserts),
+ * or every placed frame (near) zero (the original fails with an IndexError).
+ */
 export interface NoBodyArray {
-  readonly kind: 'no-bodies' | 'all-zero';
+  readonly kind: 'no-bodies' | 'all-noise' | 'all-zero';
 }
 
 /** Body → array conversion of one parsed file (data.md §3.3). */
@@ -80,6 +83,7 @@ export function bodiesToKeypoint(bodies: readonly SkeletonBody[], opts: NtuPrepr
   ranked = ranked.filter((r) => r.body.frames > LENGTH_THRESHOLD);
   if (ranked.length === 1) return single(ranked[0].body);
   ranked = spreadDenoising(ranked);
+  if (ranked.length === 0) return { kind: 'all-noise' };
   if (ranked.length === 1) return single(ranked[0].body);
   return placeOnTwoTracks(ranked.map((r) => r.body), opts);
 }
@@ -127,7 +131,6 @@ function spreadDenoising(items: Ranked[]): Ranked[] {
     item.motion = Math.min(item.motion, motionF32(item.body.kpt, valid));
     return true;
   });
-  if (kept.length === 0) throw new Error('spread denoising removed every body'); // asserted by the original too
   return sortByMotion(kept);
 }
 
@@ -202,7 +205,10 @@ export function preprocessSample(name: string, text: string, file: string, opts:
   const parsed = parseNtuName(name);
   if (!parsed) throw new DataError({ file }, `file name '${name}' does not follow the NTU pattern SsssCcccPpppRrrrAaaa`);
   const result = bodiesToKeypoint(parseSkeletonText(text, file), opts);
-  if (result.kind === 'all-zero' && opts.reproduceOriginalBugs) {
+  if (opts.reproduceOriginalBugs && result.kind === 'all-noise') {
+    throw new DataError({ file }, 'every body is spread noise (x extent > 0.8 × y extent); the original preprocessor fails its assertion here');
+  }
+  if (opts.reproduceOriginalBugs && result.kind === 'all-zero') {
     throw new DataError({ file }, 'every frame of the placed bodies is zero; the original preprocessor crashes here (IndexError in non_zero)');
   }
   if (result.kind !== 'keypoint') return { annotation: null, dropped: [] };
@@ -222,7 +228,7 @@ export interface NtuPreprocessResult {
   readonly ntu120: NtuDataset | null;
   /** Names skipped because they are on the missing list. */
   readonly skippedMissing: readonly string[];
-  /** Names whose files hold no body (None annotations when reproducing, else left out). */
+  /** Names whose files hold no usable body (None annotations when reproducing, else left out). */
   readonly empty: readonly string[];
   /** Name → ids of bodies dropped for overlapping both tracks. */
   readonly dropped: ReadonlyMap<string, readonly string[]>;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, ORIGINAL, fixture, needFixtures, needOriginal, original } from '../fixtures.js';
+import { FIXTURES, fixture, needFixtures, needOriginal, original } from '../fixtures.js';
 import { readNpy } from '../../src/io/npy.js';
-import { type NtuDataset, preprocessNtuDirectory, readMissingList, motionF32 } from '../../src/data/ntu-raw.js';
+import { type NtuDataset, motionF32, preprocessNtuDirectory, preprocessSample, readMissingList } from '../../src/data/ntu-raw.js';
 import { parseSkeletonText } from '../../src/data/ntu-skeleton.js';
 
 const skip = needFixtures() || needOriginal();
@@ -126,4 +126,19 @@ test('motion is numpy float32 variance (row-by-row accumulation)', () => {
   for (let i = 0; i < kpt.length; i++) kpt[i] = 0.37 * ((i * 7919) % 13) + 3e3;
   assert.equal(motionF32(kpt, null), 5.786226749420166);
   assert.equal(motionF32(kpt, [0, 1]), 5.786226749420166);
+});
+
+test('files whose bodies are all spread noise: an error when reproducing (the original asserts), skipped otherwise', () => {
+  const lines = ['12'];
+  for (let f = 0; f < 12; f++) {
+    lines.push('2');
+    for (const id of ['1', '2']) {
+      lines.push(`${id} 0 1 1 1 1 0 0 0 2`, '25');
+      // Wider than tall in every frame: x extent 2.4 > 0.8 × y extent 0.48.
+      for (let j = 0; j < 25; j++) lines.push(`${(0.1 * j).toFixed(3)} ${(0.02 * j + 0.001 * f).toFixed(3)} 3.0 0 0 0 0 0 0 0 2`);
+    }
+  }
+  const text = lines.join('\n') + '\n';
+  assert.throws(() => preprocessSample('S001C001P001R001A001', text, 'wide.skeleton', { reproduceOriginalBugs: true }), /wide\.skeleton: every body is spread noise/);
+  assert.equal(preprocessSample('S001C001P001R001A001', text, 'wide.skeleton').annotation, null);
 });

@@ -54,7 +54,7 @@ export const dataNtuRawCommand: Command = {
     if (result.skippedMissing.length) process.stdout.write(`skipped ${result.skippedMissing.length} sample(s) on the missing list\n`);
     if (result.empty.length) {
       const what = reproduce ? 'stored as None (original behaviour)' : 'left out';
-      process.stdout.write(`${result.empty.length} file(s) without bodies, ${what}: ${result.empty.join(', ')}\n`);
+      process.stdout.write(`${result.empty.length} file(s) without a usable body, ${what}: ${result.empty.join(', ')}\n`);
     }
     for (const [name, ids] of result.dropped) process.stdout.write(`${name}: dropped body ${ids.join(', ')} (overlaps both tracks)\n`);
     return ExitCode.ok;

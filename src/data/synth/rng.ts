@@ -10,7 +10,6 @@ export class SynthRng {
   private b: number;
   private c: number;
   private d: number;
-  private spare: number | null = null;
 
   constructor(seed: number) {
     let s = seed >>> 0;
@@ -67,18 +66,5 @@ export class SynthRng {
   noise(): number {
     const x = this.nextUint32();
     return (((x & 0xffff) + (x >>> 16)) / 65536 - 1) * TRIANGULAR_TO_UNIT;
-  }
-
-  /** Standard normal (Box–Muller; the pair's second value is kept for the next call). */
-  normal(): number {
-    if (this.spare !== null) {
-      const z = this.spare;
-      this.spare = null;
-      return z;
-    }
-    const r = Math.sqrt(-2 * Math.log(1 - this.next()));
-    const angle = 2 * Math.PI * this.next();
-    this.spare = r * Math.sin(angle);
-    return r * Math.cos(angle);
   }
 }
