@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, fixture, needFixtures, needOriginal, original } from '../fixtures.js';
 import { ANNOTATION_GLOBALS, loadPickleFile } from '../../src/io/pickle.js';
@@ -18,8 +18,12 @@ function skagent(...args: string[]): { status: number | null; stdout: string; st
 test('synth → inspect --json → convert → inspect the store', () => {
   withTempDir((dir) => {
     const pkl = join(dir, 'ntu.pkl');
-    const made = skagent('data', 'synth', '--layout', 'nturgb+d', '--out', pkl, '--per-class', '3', '--seed', '1');
+    const labels = join(dir, 'labels.txt');
+    const made = skagent('data', 'synth', '--layout', 'nturgb+d', '--out', pkl, '--per-class', '3', '--seed', '1', '--labels', labels);
     assert.equal(made.status, 0, made.stderr);
+    const names = readFileSync(labels, 'utf8').split('\n');
+    assert.deepEqual(names.slice(0, 3), ['wave right hand', 'raise both arms', 'squat']);
+    assert.equal(names.length, 13, '12 names and a final newline');
     assert.match(made.stdout, /wrote .*ntu\.pkl: 36 samples, 12 classes \(xsub_train \d+, xsub_val \d+, xview_train \d+, xview_val \d+\)/);
 
     const inspected = skagent('data', 'inspect', pkl, '--json', '--check', '--layout', 'nturgb+d');
