@@ -129,6 +129,9 @@ test('Kinetics kpfiles: keypoints are read from the raw_file pickle at fetch tim
 test('labels in dataset order (load_label), from .pkl and from .txt', { skip }, () => {
   assert.deepEqual(loadLabels(fixture('annotations', 'ntu60_3d_p4.pkl'), 'xview_val'), [5, 22]);
   assert.deepEqual(loadLabels(fixture('annotations', 'gym_2d_p4.pkl'), 'train'), [12]);
+  // The labels the original's load_label returned for the ensemble fixture.
+  const ensemble = JSON.parse(readFileSync(fixture('ensemble', 'ensemble.json'), 'utf8'));
+  assert.deepEqual(loadLabels(fixture('ensemble', 'ensemble_labels_ann.pkl'), 'xsub_val'), ensemble.labels);
   withTempDir((dir) => {
     writeFileSync(join(dir, 'labels.txt'), 'a/b.mp4 3\nc d 17\n\n');
     assert.deepEqual(loadLabels(join(dir, 'labels.txt')), [3, 17]);
