@@ -9,6 +9,7 @@
  * (Python time / TypeScript time: above 1 means the TypeScript side is faster).
  */
 import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -84,14 +85,18 @@ function benchCase(c: BenchCase): Record<string, number> {
   return out;
 }
 
-/** µs per `x.add(1)` on a 1-element tensor, wrapper creation and dispose included. */
+/**
+ * CPU µs per `x.add(1)` on a 1-element tensor, wrapper creation and dispose included. CPU time,
+ * not wall time: the call is single-threaded and CPU time is far less disturbed by other load.
+ */
 function tinyOpMicroseconds(): number {
   const x = torch.zeros([1]);
   const samples: number[] = [];
   for (let r = 0; r < TIMING.tinyOpRepeats; r++) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < TIMING.tinyOpCalls; i++) x.add(1).dispose();
-    samples.push(((performance.now() - t0) * 1000) / TIMING.tinyOpCalls);
+    const c = process.cpuUsage(c0);
+    samples.push((c.user + c.system) / TIMING.tinyOpCalls);
   }
   x.dispose();
   return median(samples);
@@ -132,12 +137,13 @@ function main(): void {
     const key = `${c.name}|${mode}`;
     return [c.name, mode, shapeOf(c), (ts[key] * 1e3).toFixed(2), (py.results[key] * 1e3).toFixed(2), (py.results[key] / ts[key]).toFixed(2)];
   }));
-  rows.push(['tiny op x.add(1) on [1], µs/call', '', '', tinyTs.toFixed(2), py.tiny_op_us.toFixed(2), (py.tiny_op_us / tinyTs).toFixed(2)]);
+  rows.push(['tiny op x.add(1) on [1], CPU µs/call', '', '', tinyTs.toFixed(2), py.tiny_op_us.toFixed(2), (py.tiny_op_us / tinyTs).toFixed(2)]);
   const header = ['case', 'mode', 'shapes', 'TS ms', 'Py ms', 'TS/Py'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => (i >= 3 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ');
   console.log(`libtorch ${torch.torchVersion()} (TS, ${torch.getNumThreads()} threads) vs PyTorch ${py.version} (Python, ${py.threads} threads); OMP_NUM_THREADS=${THREADS}, OPENBLAS_NUM_THREADS=1`);
-  console.log(`median of ${TIMING.minRuns}-${TIMING.maxRuns} runs after ${TIMING.warmup} warm-up runs; TS/Py = TS throughput / Python throughput\n`);
+  console.log(`median of ${TIMING.minRuns}-${TIMING.maxRuns} runs after ${TIMING.warmup} warm-up runs (wall time); TS/Py = TS throughput / Python throughput`);
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs\n`);
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
   const ratios = rows.slice(0, -1).map((r) => Number(r[5]));
   const geomean = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
