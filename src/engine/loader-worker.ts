@@ -1,0 +1,17 @@
+/** A data-loading worker thread: runs the pipeline for the sample indices the main thread asks for. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SampleSource, type SampleSourceSpec } from './samples.js';
+
+interface Request { id: number; index: number; seed: number }
+
+const source = new SampleSource(workerData as SampleSourceSpec);
+parentPort!.on('message', (req: Request | 'close') => {
+  if (req === 'close') { source.close(); process.exit(0); }
+  try {
+    const s = source.get(req.index, req.seed);
+    const data = s.keypoint.data;
+    parentPort!.postMessage({ id: req.id, shape: s.keypoint.shape, data, label: s.label }, [data.buffer as ArrayBuffer]);
+  } catch (err) {
+    parentPort!.postMessage({ id: req.id, error: (err as Error).message, exitCode: (err as { exitCode?: number }).exitCode });
+  }
+});
