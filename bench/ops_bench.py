@@ -1,11 +1,14 @@
 """Python side of bench/ops_bench.ts (run with Debian's /usr/bin/python3, which has PyTorch 1.13).
 
-Reads {"cases": [...], "timing": {...}, "threads": n} as JSON on stdin (cases from bench/ops_cases.ts),
-times each case's forward and forward+backward exactly as the TypeScript side does, and prints
-{"version", "threads", "results": {"<case>|<mode>": median_seconds}, "tiny_op_us": us} as JSON.
+A line-based server, so that the TypeScript side can interleave its samples with ours (both sides
+then see the same machine load). Each stdin line is a JSON command, each answer one JSON line:
+
+  {"op": "init", "threads": n}            -> {"version", "threads"}
+  {"op": "setup", "case": {...}}          -> {} (builds the inputs of a case from bench/ops_cases.ts)
+  {"op": "sample", "mode": "fwd"|"fwd+bwd"} -> {"seconds"} (one timed run of the current case)
+  {"op": "tiny", "calls": n}              -> {"us"} (CPU microseconds per x.add(1) on a 1-element tensor)
 """
 import json
-import statistics
 import sys
 import time
 
@@ -14,12 +17,11 @@ import torch.nn.functional as F
 
 
 def make(case):
-    """(inputs that require grad, forward function) for one case; float32, N(0, 1) values."""
+    """(inputs that get gradients, forward function) for one case; float32, N(0, 1) values."""
     kind = case['kind']
     if kind == 'conv2d':
         x, w, b = torch.randn(case['input']), torch.randn(case['weight']), torch.randn(case['weight'][0])
-        fwd = lambda: F.conv2d(x, w, b, stride=case['stride'], padding=case['padding'], dilation=case['dilation'])
-        return [x, w, b], fwd
+        return [x, w, b], lambda: F.conv2d(x, w, b, stride=case['stride'], padding=case['padding'], dilation=case['dilation'])
     if kind == 'batch_norm':
         c = case['input'][1]
         x, w, b = torch.randn(case['input']), torch.randn(c), torch.randn(c)
@@ -34,57 +36,45 @@ def make(case):
     raise ValueError(f"unknown case kind {kind!r}")
 
 
-def median_seconds(run, timing):
-    for _ in range(timing['warmup']):
-        run()
-    samples, start = [], time.perf_counter()
-    while len(samples) < timing['maxRuns'] and (len(samples) < timing['minRuns'] or time.perf_counter() - start < timing['minSeconds']):
+class Bench:
+    def __init__(self):
+        self.inputs, self.fwd = [], None
+
+    def init(self, cmd):
+        torch.set_num_threads(cmd['threads'])
+        torch.manual_seed(0)
+        return {'version': torch.__version__, 'threads': torch.get_num_threads()}
+
+    def setup(self, cmd):
+        self.inputs, self.fwd = make(cmd['case'])
+        return {}
+
+    def sample(self, cmd):
         t0 = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+        if cmd['mode'] == 'fwd':
+            with torch.no_grad():
+                self.fwd()
+        else:
+            for t in self.inputs:
+                t.requires_grad_(True)
+                t.grad = None
+            self.fwd().sum().backward()
+        return {'seconds': time.perf_counter() - t0}
 
-
-def bench_case(case, timing):
-    inputs, fwd = make(case)
-
-    def forward():
-        with torch.no_grad():
-            fwd()
-
-    def forward_backward():
-        for t in inputs:
-            t.grad = None
-        fwd().sum().backward()
-
-    out = {f"{case['name']}|fwd": median_seconds(forward, timing)}
-    for t in inputs:
-        t.requires_grad_(True)
-    out[f"{case['name']}|fwd+bwd"] = median_seconds(forward_backward, timing)
-    return out
-
-
-def tiny_op_us(timing):
-    """CPU microseconds per x.add(1) on a 1-element tensor (CPU time, as the TypeScript side)."""
-    x = torch.zeros(1)
-    samples = []
-    for _ in range(timing['tinyOpRepeats']):
+    def tiny(self, cmd):
+        x = torch.zeros(1)
         t0 = time.process_time()
-        for _ in range(timing['tinyOpCalls']):
+        for _ in range(cmd['calls']):
             x.add(1)
-        samples.append((time.process_time() - t0) / timing['tinyOpCalls'] * 1e6)
-    return statistics.median(samples)
+        return {'us': (time.process_time() - t0) / cmd['calls'] * 1e6}
 
 
 def main():
-    cfg = json.load(sys.stdin)
-    torch.set_num_threads(cfg['threads'])
-    torch.manual_seed(0)
-    results = {}
-    for case in cfg['cases']:
-        results.update(bench_case(case, cfg['timing']))
-    print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'results': results,
-                      'tiny_op_us': tiny_op_us(cfg['timing'])}))
+    bench = Bench()
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        sys.stdout.write(json.dumps(getattr(bench, cmd['op'])(cmd)) + '\n')
+        sys.stdout.flush()
 
 
 if __name__ == '__main__':

@@ -42,8 +42,12 @@ export const CASES: BenchCase[] = [
   { name: 'batch norm train (stage 3)', kind: 'batch_norm', input: [64, 384, 25, 25] },
 ];
 
-/** Iterations: warm-up first, then timed runs until `minRuns` and `minSeconds` are both reached (at most `maxRuns`). */
-export const TIMING = { warmup: 2, minRuns: 5, maxRuns: 15, minSeconds: 1, tinyOpCalls: 20000, tinyOpRepeats: 5 };
+/**
+ * Per case and mode: `warmup` runs of each side, then interleaved timed runs until each side has
+ * `minRuns` and both together took `minSeconds` (at most `maxRuns` each). The tiny operator:
+ * `tinyOpRepeats` alternating batches of `tinyOpCalls` calls.
+ */
+export const TIMING = { warmup: 2, minRuns: 5, maxRuns: 15, minSeconds: 2, tinyOpCalls: 20000, tinyOpRepeats: 5 };
 
 /** The thread settings of both sides. */
 export const THREADS = 2;
