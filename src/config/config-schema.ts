@@ -67,6 +67,12 @@ const clsHead = object({
   weight_2: number({ min: 0 }),
   dropout: optional(number({ min: 0, max: 1 })),
   init_std: optional(positive),
+  // Not in the original (its mix-up is hard-wired for 100 frames): ranges for shorter clips.
+  mix: optional(object({
+    spatial: optional(tuple([int({ min: 1 }), int({ min: 1 })])),
+    temporal: optional(tuple([int({ min: 1 }), int({ min: 1 })])),
+    ratio: optional(int({ min: 1 })),
+  })),
 });
 
 const datasetFields = {

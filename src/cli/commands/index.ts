@@ -11,8 +11,12 @@ import { dataNtuRawCommand } from './data-ntu-raw.js';
 import { dataSynthCommand } from './data-synth.js';
 import { dataUavRawCommand } from './data-uav-raw.js';
 import { transformCommand } from './transform.js';
+import { trainCommand } from './train.js';
+import { testCommand } from './test.js';
 
 export const COMMANDS: readonly Command[] = [
+  trainCommand,
+  testCommand,
   agentInitCommand,
   agentRefineCommand,
   agentSelectCommand,

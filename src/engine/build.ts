@@ -1,0 +1,58 @@
+/** Builds the recogniser a config describes (model.md §1–§2, §10). */
+import type { Config } from '../config/index.js';
+import { buildGraph, getLayout, MIX_GROUPS, type LayoutName } from '../skeleton/index.js';
+import { NumpyRandomState } from '../transforms/rng/index.js';
+import type { NdArray } from '../io/ndarray.js';
+import { fromNdArray, ones, type Tensor } from '../torch/index.js';
+import { Recognizer } from '../model/recognizer.js';
+import type { MixConfig } from '../model/mixup.js';
+import { UserError } from '../cli/command.js';
+
+export interface BuildOptions {
+  /** Critical-joint tensor [Cls, V, V] from the Selector; all-ones (every joint critical) when absent. */
+  criticalJoints?: NdArray | null;
+  /** Seed of numpy's generator for the random graph A (the original seeds numpy before building). */
+  seed?: number;
+}
+
+export function numJointsOf(config: Config): number {
+  return getLayout(config.model.backbone.graph_cfg.layout, 'model.backbone.graph_cfg.layout').numJoints;
+}
+
+export function buildModel(config: Config, o: BuildOptions = {}): Recognizer {
+  const b = config.model.backbone;
+  const V = numJointsOf(config);
+  const Cls = b.num_classes;
+  if (config.model.cls_head.num_classes !== Cls) {
+    throw new UserError(`config: model.cls_head.num_classes (${config.model.cls_head.num_classes}) differs from model.backbone.num_classes (${Cls})`);
+  }
+  const graph = fromNdArray(buildGraph(b.graph_cfg, new NumpyRandomState(o.seed ?? 0)));
+  let examplar: Tensor;
+  if (o.criticalJoints) {
+    const s = o.criticalJoints.shape;
+    if (s.length !== 3 || s[0] !== Cls || s[1] !== V || s[2] !== V) {
+      throw new UserError(`critical-joint tensor has shape [${s.join(', ')}], the config needs [${Cls}, ${V}, ${V}]`);
+    }
+    examplar = fromNdArray(o.criticalJoints);
+  } else {
+    examplar = ones([Cls, V, V]);
+  }
+  try {
+    return new Recognizer({
+      variant: b.type, numClasses: Cls, numJoints: V, graph, examplar,
+      inChannels: b.in_channels, baseChannels: b.base_channels, numStages: b.num_stages,
+      inflateStages: b.inflate_stages, downStages: b.down_stages, numPerson: b.num_person,
+    });
+  } finally {
+    graph.dispose();
+    examplar.dispose();
+  }
+}
+
+/** The mix-up settings of a config (the head's joint_cfg picks the part groups). */
+export function mixConfigOf(config: Config): MixConfig {
+  const head = config.model.cls_head;
+  const groups = MIX_GROUPS[head.joint_cfg as LayoutName];
+  if (!groups) throw new UserError(`config: model.cls_head.joint_cfg '${head.joint_cfg}' has no mix-up part groups (nturgb+d, coco_new and uav have)`);
+  return { groups, numClasses: head.num_classes, spatial: head.mix?.spatial, temporal: head.mix?.temporal, ratio: head.mix?.ratio };
+}

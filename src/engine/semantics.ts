@@ -1,0 +1,77 @@
+/**
+ * The semantic side of training: class descriptions, the text encoder that embeds them for the
+ * alignment loss, and (optionally) the agent loop that rewrites descriptions from the classes the
+ * model confuses (agent.md §4–§6). The trainer talks to this interface only.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tensor } from '../torch/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
+import type { TextEncoder } from '../text/encoder.js';
+import type { AgentLoop } from '../agent/loop.js';
+import type { RunLogger } from './logger.js';
+
+export interface Semantics {
+  describe(): string;
+  /** Tensors the optimiser trains besides the model's own (a trainable text encoder). */
+  trainableParameters(): Tensor[];
+  /** Text embeddings [N, D] of the current descriptions of the given classes. */
+  embed(labels: Int32Array): Tensor;
+  /** A training step's un-mixed labels and classifier logits (the Questioner's statistics). */
+  observe(labels: Int32Array, logits: Tensor): void;
+  /** After an epoch: run the agent if due; returns what changed (for the logs), or null. */
+  onEpochEnd(epoch: number, logger: RunLogger): Promise<Record<string, unknown> | null>;
+  /** Persists trainable text-encoder weights for resume (descriptions are saved by the agent). */
+  save(workDir: string): void;
+  restore(workDir: string): void;
+  readonly descriptions: readonly string[];
+}
+
+const ENCODER_STATE = 'text_encoder_latest.pth';
+
+export class TextSemantics implements Semantics {
+  private current: readonly string[];
+
+  constructor(private readonly encoder: TextEncoder, descriptions: readonly string[], private readonly agent: AgentLoop | null = null) {
+    this.current = agent ? agent.descriptions : descriptions;
+    encoder.refresh?.(this.current);
+  }
+
+  get descriptions(): readonly string[] { return this.current; }
+
+  describe(): string {
+    return `${this.encoder.name}${this.encoder.trainable ? ' (trained)' : ' (fixed)'}${this.agent ? `, agent loop (${this.agent.mode} timing)` : ', fixed descriptions'}`;
+  }
+
+  trainableParameters(): Tensor[] { return this.encoder.trainable ? this.encoder.parameters() : []; }
+
+  embed(labels: Int32Array): Tensor { return this.encoder.embed(labels, this.current); }
+
+  observe(labels: Int32Array, logits: Tensor): void {
+    if (this.agent) this.agent.observeTrainingBatch(labels, logits.toFloat32Array());
+  }
+
+  async onEpochEnd(epoch: number, logger: RunLogger): Promise<Record<string, unknown> | null> {
+    if (!this.agent) return null;
+    const update = this.agent.mode === 'corrected' ? await this.agent.onEpochEnd(epoch) : await this.agent.onValidationBatch();
+    if (!update) return null;
+    this.current = update.descriptions;
+    this.encoder.refresh?.(this.current);
+    for (const c of update.updatedClasses) logger.info(`[agent] class ${c}: new description: ${this.current[c]}`);
+    for (const f of update.failedClasses) logger.info(`[agent] class ${f.classIndex}: kept the previous description (${f.reason})`);
+    return { agent_epoch: update.epoch, updated_classes: update.updatedClasses, failed_classes: update.failedClasses.map((f) => f.classIndex) };
+  }
+
+  save(workDir: string): void {
+    const m = this.encoder.module;
+    if (m && this.encoder.trainable) saveCheckpoint(join(workDir, ENCODER_STATE), { stateDict: m.stateDict() });
+  }
+
+  restore(workDir: string): void {
+    const m = this.encoder.module;
+    const path = join(workDir, ENCODER_STATE);
+    if (!m || !this.encoder.trainable || !existsSync(path)) return;
+    const ck = loadCheckpoint(path);
+    try { m.loadStateDict(ck.stateDict, { where: path }); } finally { for (const t of ck.stateDict.values()) t.dispose(); }
+  }
+}

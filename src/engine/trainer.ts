@@ -1,0 +1,227 @@
+/**
+ * The training loop (training.md §4–§7): SGD-Nesterov with per-iteration cosine annealing,
+ * mix-up and every loss term each step, validation (1 clip) each epoch, last and best
+ * checkpoints written atomically in the original's layout, exact resume, logs and progress.
+ *
+ * Differences from the original, on purpose: randomness is derived per (seed, epoch, sample)
+ * instead of flowing through global generators, and checkpoints keep the optimizer's momentum
+ * buffers, so that resuming from any epoch checkpoint reproduces the uninterrupted run exactly.
+ */
+import { existsSync, readdirSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import type { Config } from '../config/index.js';
+import { manualSeed, tensor, tidy, type Tensor } from '../torch/index.js';
+import { SGD, cosineAnnealingLr } from '../torch/optim/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
+import { PythonRandom } from '../transforms/rng/index.js';
+import type { Recognizer } from '../model/recognizer.js';
+import { forwardTrain } from '../model/train-forward.js';
+import { BatchLoader, type Batch } from './loader.js';
+import { sampleSeed } from './samples.js';
+import { mixConfigOf } from './build.js';
+import { evaluateScores, type Evaluation } from './metrics.js';
+import { Progress } from './progress.js';
+import { RunLogger } from './logger.js';
+import type { Semantics } from './semantics.js';
+
+export interface TrainOptions {
+  config: Config;
+  configName: string;
+  model: Recognizer;
+  semantics: Semantics;
+  workDir: string;
+  annFile?: string;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  workers: number;
+  validate: boolean;
+  resume: boolean;
+  device: string;
+  logger: RunLogger;
+  /** Stop after this many epochs of this invocation (tests of resume); the schedule still spans `epochs`. */
+  stopAfterEpochs?: number;
+}
+
+export interface TrainResult {
+  lastCheckpoint: string;
+  bestCheckpoint: string | null;
+  bestTop1: number | null;
+  epochsRun: number;
+  lastEvaluation: Evaluation | null;
+}
+
+/** Batch → tensors on the device: keypoint [B, clips, M, T, V, C] and int64 labels. */
+export function batchTensors(batch: Batch, device: string): { keypoint: Tensor; labels: Tensor } {
+  return {
+    keypoint: tensor(batch.keypoint, batch.shape, { device }),
+    labels: tensor(BigInt64Array.from(batch.labels, (v) => BigInt(v)), [batch.labels.length], { dtype: 'int64', device }),
+  };
+}
+
+const EPOCH_FILE = /^epoch_(\d+)\.pth$/;
+
+function latestEpochCheckpoint(workDir: string): { path: string; epoch: number } | null {
+  if (!existsSync(workDir)) return null;
+  let best: { path: string; epoch: number } | null = null;
+  for (const f of readdirSync(workDir)) {
+    const m = EPOCH_FILE.exec(f);
+    if (m && (!best || Number(m[1]) > best.epoch)) best = { path: join(workDir, f), epoch: Number(m[1]) };
+  }
+  return best;
+}
+
+/** Points `latest.pth` at a checkpoint atomically (a relative symlink, as mmcv does). */
+function linkLatest(workDir: string, target: string): void {
+  const link = join(workDir, 'latest.pth');
+  const tmp = join(workDir, `.latest.pth.${process.pid}.tmp`);
+  try { unlinkSync(tmp); } catch { /* none */ }
+  symlinkSync(basename(target), tmp);
+  renameSync(tmp, link);
+}
+
+/** Validation: 1-clip 'prob' scores over the split → metrics. */
+export async function evaluate(model: Recognizer, loader: BatchLoader, device: string, label: string): Promise<{ evaluation: Evaluation; scores: Float32Array; numClasses: number }> {
+  model.eval();
+  const C = model.numClasses;
+  const scores = new Float32Array(loader.length * C);
+  const labels = new Int32Array(loader.length);
+  const progress = new Progress({ label, total: loader.length, unit: 'sample' });
+  let row = 0;
+  for await (const batch of loader.epoch(0)) {
+    const probs = tidy(() => {
+      const { keypoint } = batchTensors(batch, device);
+      return model.predict(keypoint, 'prob').toFloat32Array();
+    });
+    scores.set(probs, row * C);
+    labels.set(batch.labels, row);
+    row += batch.labels.length;
+    progress.tick(batch.labels.length);
+  }
+  const evaluation = evaluateScores({ dtype: 'float32', shape: [loader.length, C], data: scores }, labels);
+  return { evaluation, scores, numClasses: C };
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const { config, model, logger } = o;
+  const head = config.model.cls_head;
+  const trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed });
+  const valLoader = o.validate
+    ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed })
+    : null;
+  const params = [...model.parameters(), ...o.semantics.trainableParameters()];
+  const opt = config.optimizer;
+  const sgd = new SGD(params, { lr: opt.lr, momentum: opt.momentum, weightDecay: opt.weight_decay, nesterov: opt.nesterov });
+  sgd.paramGroups[0].initialLr = opt.lr;
+  const itersPerEpoch = trainLoader.batchesPerEpoch;
+  const totalIters = o.epochs * itersPerEpoch;
+  const mix = mixConfigOf(config);
+  const weights = { constraint: head.weight_1, align: head.weight_2 };
+  let startEpoch = 1;
+  let bestTop1: number | null = null;
+  let bestCheckpoint: string | null = null;
+  let lastCheckpoint = '';
+  let lastEvaluation: Evaluation | null = null;
+
+  if (o.resume) {
+    const latest = latestEpochCheckpoint(o.workDir);
+    if (!latest) {
+      logger.info(`--resume: no epoch_<E>.pth in ${o.workDir}; starting from scratch`);
+    } else {
+      const ck = loadCheckpoint(latest.path);
+      try {
+        model.loadCheckpointState(ck.stateDict, latest.path);
+        if (ck.optimizer) sgd.loadStateDict(ck.optimizer);
+        o.semantics.restore(o.workDir);
+      } finally {
+        for (const t of ck.stateDict.values()) t.dispose();
+      }
+      const meta = ck.meta as Record<string, unknown> | null;
+      const hook = (meta?.hook_msgs ?? null) as Record<string, unknown> | null;
+      if (typeof hook?.best_score === 'number') bestTop1 = hook.best_score;
+      if (typeof hook?.best_ckpt === 'string') bestCheckpoint = hook.best_ckpt;
+      startEpoch = latest.epoch + 1;
+      lastCheckpoint = latest.path;
+      logger.info(`resumed from ${latest.path} (epoch ${latest.epoch}); continuing at epoch ${startEpoch}`);
+    }
+  }
+
+  logger.info(`training ${o.configName}: ${trainLoader.length} samples, batch ${o.batchSize}, ${itersPerEpoch} iterations/epoch, epochs ${startEpoch}..${o.epochs}, device ${o.device}, text encoder: ${o.semantics.describe()}`);
+  const lastEpoch = o.stopAfterEpochs ? Math.min(o.epochs, startEpoch + o.stopAfterEpochs - 1) : o.epochs;
+  let epochsRun = 0;
+  try {
+    for (let epoch = startEpoch; epoch <= lastEpoch; epoch++) {
+      model.train();
+      // Per-epoch generators: the run is a function of (seed, epoch), so resume is exact.
+      const rng = new PythonRandom(sampleSeed(o.seed, epoch, -2));
+      manualSeed(sampleSeed(o.seed, epoch, -3));
+      const progress = new Progress({ label: `epoch ${epoch}/${o.epochs}`, total: itersPerEpoch, unit: 'it' });
+      const sums = { loss: 0, top1: 0, top5: 0, n: 0 };
+      let iter = (epoch - 1) * itersPerEpoch;
+      for await (const batch of trainLoader.epoch(epoch)) {
+        const lr = cosineAnnealingLr(opt.lr, iter, totalIters, config.lr_config.min_lr);
+        sgd.paramGroups[0].lr = lr;
+        const stats = tidy(() => {
+          const { keypoint, labels } = batchTensors(batch, o.device);
+          const r = forwardTrain(model, keypoint, labels, {
+            mix, rng, weights, textEmbedding: (l) => o.semantics.embed(l),
+          });
+          r.losses.total.backward();
+          o.semantics.observe(batch.labels, r.logits.narrow(0, 0, batch.labels.length));
+          return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1: r.top1, top5: r.top5 };
+        });
+        sgd.step();
+        sgd.zeroGrad();
+        iter++;
+        sums.loss += stats.loss; sums.top1 += stats.top1; sums.top5 += stats.top5; sums.n++;
+        progress.tick(1, `loss ${stats.loss.toFixed(3)} top1 ${(100 * stats.top1).toFixed(1)}% lr ${lr.toExponential(2)}`);
+        if (iter % config.log_config.interval === 0 || sums.n === itersPerEpoch) {
+          logger.event({ mode: 'train', epoch, iter, lr, loss: stats.loss, loss_cls: stats.cls, loss_constraint: stats.constraint, loss_align: stats.align, top1_acc: stats.top1, top5_acc: stats.top5 });
+        }
+      }
+      logger.info(`epoch ${epoch}: mean loss ${(sums.loss / sums.n).toFixed(4)}, train top1 ${(100 * sums.top1 / sums.n).toFixed(2)}%, top5 ${(100 * sums.top5 / sums.n).toFixed(2)}%`);
+
+      const update = await o.semantics.onEpochEnd(epoch, logger);
+      if (update) logger.event({ mode: 'agent', epoch, ...update });
+
+      let improved = false;
+      if (valLoader) {
+        const { evaluation } = await evaluate(model, valLoader, o.device, `val ${epoch}`);
+        lastEvaluation = evaluation;
+        logger.info(`epoch ${epoch} validation: top1 ${(100 * evaluation.top1).toFixed(2)}%, top5 ${(100 * evaluation.top5).toFixed(2)}%, mean class accuracy ${(100 * evaluation.meanClassAccuracy).toFixed(2)}%`);
+        logger.event({ mode: 'val', epoch, iter, top1_acc: evaluation.top1, top5_acc: evaluation.top5, mean_class_accuracy: evaluation.meanClassAccuracy });
+        improved = bestTop1 === null || evaluation.top1 > bestTop1;
+        if (improved) bestTop1 = evaluation.top1;
+      }
+      const meta = (file: string | null) => ({
+        config_name: o.configName, work_dir: basename(o.workDir), epoch, iter, seed: o.seed, time: new Date().toISOString(),
+        skeletonagent_ts: true,
+        hook_msgs: { last_ckpt: lastCheckpoint, ...(bestTop1 === null ? {} : { best_score: bestTop1 }), ...(file ? { best_ckpt: file } : bestCheckpoint ? { best_ckpt: bestCheckpoint } : {}) },
+      });
+      if (improved) {
+        const bestPath = join(o.workDir, `best_top1_acc_epoch_${epoch}.pth`);
+        // The best checkpoint holds every key, text encoder included (state_dict.md §1).
+        saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() });
+        if (bestCheckpoint && bestCheckpoint !== bestPath && existsSync(bestCheckpoint)) unlinkSync(bestCheckpoint);
+        bestCheckpoint = bestPath;
+      }
+      const epochPath = join(o.workDir, `epoch_${epoch}.pth`);
+      lastCheckpoint = epochPath;
+      saveCheckpoint(epochPath, { meta: meta(null), stateDict: withoutTextEncoder(model.stateDict()), optimizer: sgd.stateDict() });
+      o.semantics.save(o.workDir);
+      linkLatest(o.workDir, epochPath);
+      epochsRun++;
+    }
+  } finally {
+    await trainLoader.close();
+    await valLoader?.close();
+    sgd.dispose();
+  }
+  return { lastCheckpoint, bestCheckpoint, bestTop1, epochsRun, lastEvaluation };
+}
+
+/** Per-epoch checkpoints omit the text encoder, as the original's (state_dict.md §1). */
+function withoutTextEncoder(sd: Map<string, Tensor>): Map<string, Tensor> {
+  return new Map([...sd].filter(([k]) => !k.startsWith('backbone.model_text_dict.')));
+}
+
