@@ -8,15 +8,20 @@ import { arrayFromBuffer, reconstructArray, scalarFromPickle } from './pickle-nu
 import { encodeLatin1, encodeUtf8 } from './pickle-text.js';
 import { PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
 
-export type CallKind = 'reduce' | 'newobj';
+export interface CallContext {
+  /** REDUCE (`callable(*args)`) or NEWOBJ (`cls.__new__(cls, *args)`). */
+  readonly kind: 'reduce' | 'newobj';
+  /** An uninitialised buffer from the decoder's payload arena (cheaper than an ArrayBuffer per result). */
+  alloc(n: number): Uint8Array;
+}
 
 export interface GlobalBinding {
   /**
-   * The result of `callable(*args)` (REDUCE) or `cls.__new__(cls, *args)` (NEWOBJ). Arguments are
-   * decoded values, possibly still being filled (a dict's items may follow). Absent: the global may appear only as
-   * a value (a class passed to another allow-listed function, a storage type in a persistent id).
+   * The result of calling the global. Arguments are decoded values, possibly still being filled (a
+   * dict's items may follow). Absent: the global may appear only as a value (a class passed to
+   * another allow-listed function, a storage type in a persistent id).
    */
-  readonly call?: (args: readonly unknown[], kind: CallKind) => unknown;
+  readonly call?: (args: readonly unknown[], context: CallContext) => unknown;
 }
 
 export interface GlobalsPolicy {
@@ -61,10 +66,10 @@ function setBinding(what: string): GlobalBinding {
 }
 
 /** `str.encode(encoding)` for the encodings Python's own pickler and numpy use. */
-function encodeText(text: unknown, encoding: unknown, what: string): Uint8Array {
+function encodeText(text: unknown, encoding: unknown, what: string, context: CallContext): Uint8Array {
   if (typeof text !== 'string') throw new Error(`${what}: expected a str, got ${describePyValue(text)}`);
   const enc = typeof encoding === 'string' ? encoding.toLowerCase().replace(/_/g, '-') : encoding;
-  if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') return encodeLatin1(text, what);
+  if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') return encodeLatin1(text, what, (n) => context.alloc(n));
   if (enc === 'utf-8' || enc === 'utf8') return encodeUtf8(text);
   throw new Error(`${what}: unsupported encoding ${describePyValue(encoding)} (expected 'latin1' or 'utf-8')`);
 }
@@ -72,10 +77,10 @@ function encodeText(text: unknown, encoding: unknown, what: string): Uint8Array 
 /** bytes(...) / bytearray(...): (), (bytes,) or (str, encoding). Always a fresh copy. */
 function bytesBinding(what: string): GlobalBinding {
   return {
-    call: (args) => {
+    call: (args, context) => {
       if (args.length === 0) return new Uint8Array(0);
       if (args.length === 1 && args[0] instanceof Uint8Array) return args[0].slice();
-      if (args.length === 2) return encodeText(args[0], args[1], what).slice();
+      if (args.length === 2) return encodeText(args[0], args[1], what, context);
       throw new Error(`${what}: unsupported arguments (${args.map(describePyValue).join(', ')})`);
     },
   };
@@ -102,9 +107,9 @@ export const BUILTIN_GLOBALS: GlobalsPolicy = {
     'builtins.bytes': bytesBinding('bytes'),
     'builtins.bytearray': bytesBinding('bytearray'),
     '_codecs.encode': {
-      call: (args) => {
+      call: (args, context) => {
         if (args.length !== 1 && args.length !== 2) throw new Error(`_codecs.encode: expected (str, encoding), got ${args.length} arguments`);
-        return encodeText(args[0], args.length === 2 ? args[1] : 'utf-8', '_codecs.encode');
+        return encodeText(args[0], args.length === 2 ? args[1] : 'utf-8', '_codecs.encode', context);
       },
     },
     'collections.OrderedDict': ORDERED_DICT_BINDING,

@@ -57,6 +57,17 @@ export abstract class ByteInput {
   i32le(): number { return this.dv.getInt32(this.take(4), true); }
   f64be(): number { return this.dv.getFloat64(this.take(8), false); }
 
+  /** Up to n upcoming bytes (fewer at the end of the input), without consuming them. */
+  peek(n: number): Uint8Array {
+    const avail = Math.min(n, this.remaining);
+    if (this.pos + avail > this.end) this.fill(avail);
+    return this.buf.subarray(this.pos, this.pos + avail);
+  }
+
+  skip(n: number): void {
+    this.take(n);
+  }
+
   /** The next n bytes as a view that is valid only until the next read. n must be ≤ `maxView`. */
   view(n: number): Uint8Array {
     if (n > this.maxView) throw new RangeError(`internal: view of ${n} bytes exceeds the ${this.maxView}-byte window`);
@@ -190,6 +201,7 @@ const MAX_ARENA_CHUNK = 1 << 30;
 export class PayloadArena {
   private chunk = new ArrayBuffer(0);
   private used = 0;
+  private lastStart = 0;
 
   alloc(n: number, remainingInput: number): Uint8Array {
     let start = Math.ceil(this.used / 8) * 8;
@@ -198,6 +210,13 @@ export class PayloadArena {
       start = 0;
     }
     this.used = start + n;
+    this.lastStart = start;
     return new Uint8Array(this.chunk, start, n);
+  }
+
+  /** Shrinks the most recent allocation to its first n bytes, returning the rest to the arena. */
+  trimLast(n: number): Uint8Array {
+    this.used = this.lastStart + n;
+    return new Uint8Array(this.chunk, this.lastStart, n);
   }
 }

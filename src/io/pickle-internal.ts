@@ -6,7 +6,7 @@
  * first key a PyDict cannot hold (not a string, or array-index-like) switches the dict to a Map,
  * and `DictTable` redirects later references (memo, stack) to it. Only when such a switch happened
  * does `DictTable.patch` walk the result once, for references captured before the switch (a dict
- * reachable from its own values). Objects that accept BUILD register a state setter.
+ * reachable from its own values).
  */
 import {
   PyObject, PyTuple, type PyDict, type PyValue, describePyValue, isArrayIndexLike, isOrderedDict, markOrderedDict,
@@ -112,17 +112,6 @@ export class DictTable {
     }
     return out as PyValue;
   }
-}
-
-/** Python's `__setstate__` for objects created by allow-listed callables (e.g. ndarray placeholders). */
-const STATE_SETTERS = new WeakMap<object, (state: unknown) => void>();
-
-export function registerStateSetter(target: object, setState: (state: unknown) => void): void {
-  STATE_SETTERS.set(target, setState);
-}
-
-export function stateSetterOf(target: unknown): ((state: unknown) => void) | undefined {
-  return typeof target === 'object' && target !== null ? STATE_SETTERS.get(target) : undefined;
 }
 
 /** BUILD on a dict: only OrderedDicts have a `__dict__` (mmcv stores `_metadata` there). */

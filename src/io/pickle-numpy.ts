@@ -4,7 +4,6 @@
  */
 import { type DType, type NdArray, itemSize, numel, shapeString, viewBytes } from './ndarray.js';
 import { fortranToC, numpyDescr, parseNumpyDescr } from './npy.js';
-import { registerStateSetter } from './pickle-internal.js';
 import { encodeLatin1 } from './pickle-text.js';
 import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
 
@@ -60,20 +59,10 @@ export function arrayFromBytes(dtype: DType, shape: number[], bytes: Uint8Array,
   return fortran ? fortranToC(arr) : arr;
 }
 
-/** ndarray.__setstate__((version, shape, dtype, is_fortran, data)) (the version may be missing). */
-function arrayFromState(state: unknown): NdArray {
-  const what = 'ndarray.__setstate__';
-  if (!(state instanceof PyTuple) || (state.length !== 5 && state.length !== 4)) {
-    throw new Error(`${what}: state must be a (version, shape, dtype, is_fortran, data) tuple, got ${describePyValue(state)}`);
-  }
-  const offset = state.length - 4;
-  const fortran = state[offset + 2];
-  if (typeof fortran !== 'boolean' && fortran !== 0 && fortran !== 1) {
-    throw new Error(`${what}: is_fortran must be a bool, got ${describePyValue(fortran)}`);
-  }
-  const shape = shapeFromPickle(state[offset], what);
-  return arrayFromBytes(dtypeFromPickle(state[offset + 1], what), shape, rawBytes(state[offset + 3], what), Boolean(fortran) && shape.length > 1, what);
-}
+type MutableNdArray = { -readonly [K in keyof NdArray]: NdArray[K] };
+
+/** The data of every array that `_reconstruct` made and BUILD has not filled yet. */
+const PLACEHOLDER_DATA = new Int8Array(0);
 
 /**
  * `_reconstruct(ndarray, (0,), b'b')`: numpy's empty int8 placeholder, which BUILD then fills in
@@ -84,9 +73,31 @@ export function reconstructArray(args: readonly unknown[]): NdArray {
   if (!(subtype instanceof PyGlobal) || subtype.pyClass !== NUMPY_NDARRAY) {
     throw new Error(`_reconstruct: only numpy.ndarray can be rebuilt, got ${describePyValue(subtype)}`);
   }
-  const placeholder: { -readonly [K in keyof NdArray]: NdArray[K] } = { dtype: 'int8', shape: [0], data: new Int8Array(0) };
-  registerStateSetter(placeholder, (state) => Object.assign(placeholder, arrayFromState(state)));
-  return placeholder;
+  return { dtype: 'int8', shape: [0], data: PLACEHOLDER_DATA };
+}
+
+/** An array from `_reconstruct` still waiting for its BUILD. */
+export function isArrayPlaceholder(value: unknown): value is NdArray {
+  return typeof value === 'object' && value !== null && (value as Partial<NdArray>).data === PLACEHOLDER_DATA;
+}
+
+/** ndarray.__setstate__((version, shape, dtype, is_fortran, data)) (the version may be missing), in place. */
+export function setArrayState(placeholder: NdArray, state: unknown): void {
+  const what = 'ndarray.__setstate__';
+  if (!(state instanceof PyTuple) || (state.length !== 5 && state.length !== 4)) {
+    throw new Error(`${what}: state must be a (version, shape, dtype, is_fortran, data) tuple, got ${describePyValue(state)}`);
+  }
+  const offset = state.length - 4;
+  const fortran = state[offset + 2];
+  if (typeof fortran !== 'boolean' && fortran !== 0 && fortran !== 1) {
+    throw new Error(`${what}: is_fortran must be a bool, got ${describePyValue(fortran)}`);
+  }
+  const shape = shapeFromPickle(state[offset], what);
+  const filled = arrayFromBytes(dtypeFromPickle(state[offset + 1], what), shape, rawBytes(state[offset + 3], what), Boolean(fortran) && shape.length > 1, what);
+  const target = placeholder as MutableNdArray;
+  target.dtype = filled.dtype;
+  target.shape = filled.shape;
+  target.data = filled.data;
 }
 
 /** `numpy.core.numeric._frombuffer(buffer, dtype, shape, order)` (protocol 5, in-band buffers). */

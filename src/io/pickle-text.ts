@@ -3,8 +3,7 @@
  * surrogates survive), protocol-0/1 byte strings are read as latin-1 (like `encoding='latin1'`,
  * the setting that loads Python 2 numpy pickles).
  */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1Decoder = new TextDecoder('latin1');
+import { isUtf8 } from 'node:buffer';
 
 /** Short ASCII strings are the common case (dict keys, names); decoding them by hand is faster. */
 const ASCII_FAST_PATH_MAX = 64;
@@ -20,11 +19,39 @@ export function decodeUtf8(bytes: Uint8Array): string {
     }
     if (i === bytes.length) return s;
   }
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return decodeUtf8SurrogatePass(bytes);
+  // Protocol-2 pickles carry array data as latin-1 strs; V8's general UTF-8 decoding (and
+  // TextDecoder's fatal mode even more so) is far slower than this special case.
+  const latin1 = Buffer.allocUnsafe(bytes.length);
+  const count = utf8ToLatin1(bytes, latin1);
+  if (count !== undefined) return latin1.toString('latin1', 0, count);
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  return decodeUtf8SurrogatePass(bytes);
+}
+
+/**
+ * Decodes UTF-8 text whose characters are all ≤ U+00FF into their latin-1 bytes in `out` (at least
+ * `bytes.length` long); returns the count, or undefined if another character (or malformed UTF-8)
+ * appears. Branch-free on purpose: array bytes are random, so a branch per byte mispredicts half
+ * the time, which made this loop the bottleneck of loading protocol-2 pickles.
+ */
+export function utf8ToLatin1(bytes: Uint8Array, out: Uint8Array): number | undefined {
+  const last = bytes.length - 1;
+  let i = 0;
+  let j = 0;
+  let bad = 0;
+  while (i < last) {
+    const b = bytes[i];
+    const c = bytes[i + 1];
+    const lead = b >> 7; // 1: b starts a two-byte sequence, which must be C2/C3 + continuation byte
+    out[j++] = b + lead * ((((b & 3) << 6) | (c & 0x3f)) - b);
+    bad |= lead * (((b & 0xfe) ^ 0xc2) | ((c & 0xc0) ^ 0x80));
+    i += 1 + lead;
   }
+  if (i === last) {
+    bad |= bytes[i] >> 7;
+    out[j++] = bytes[i];
+  }
+  return bad === 0 ? j : undefined;
 }
 
 /** UTF-8 decoding that also accepts encoded surrogates (ED A0..BF xx); other malformed input throws. */
@@ -87,15 +114,17 @@ export function encodeUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** ISO-8859-1 (not windows-1252, which the WHATWG 'latin1' label means): bytes are code points. */
 export function decodeLatin1(bytes: Uint8Array): string {
-  return latin1Decoder.decode(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
 
-/** `str.encode('latin1')`: throws if a character is above U+00FF, like Python. */
-export function encodeLatin1(s: string, where: string): Uint8Array {
+/** `str.encode('latin1')` into `alloc(s.length)`: throws if a character is above U+00FF, like Python. */
+export function encodeLatin1(s: string, where: string, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
   if (/[^\x00-\xff]/.test(s)) throw new Error(`${where}: str is not encodable as latin-1`);
-  const out = Buffer.from(s, 'latin1');
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  const out = alloc(s.length);
+  Buffer.from(out.buffer, out.byteOffset, out.length).write(s, 'latin1');
+  return out;
 }
 
 /** ASCII text of a protocol-0 line (GLOBAL names, INT/FLOAT literals, PUT/GET indices). */

@@ -42,7 +42,7 @@ export function loadPickleFile(path: string, options: LoadPickleFileOptions): Py
 export { PickleError, type UnpickleOptions } from './pickle-unpickler.js';
 export {
   ANNOTATION_GLOBALS, BUILTIN_GLOBALS, NUMPY_GLOBALS, combinePolicies,
-  type CallKind, type GlobalBinding, type GlobalsPolicy,
+  type CallContext, type GlobalBinding, type GlobalsPolicy,
 } from './pickle-globals.js';
 export { dumpPickle, dumpPickleChunks, dumpPickleFile, type DumpOptions, type PyReduce } from './pickle-writer.js';
 export {

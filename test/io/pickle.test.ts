@@ -7,7 +7,7 @@ import { FIXTURES, fixture, needFixtures } from '../fixtures.js';
 import { readNpy } from '../../src/io/npy.js';
 import { bytesOf, type NdArray } from '../../src/io/ndarray.js';
 import {
-  ANNOTATION_GLOBALS, PickleError, PyFloat, PyTuple, type PyDict, type PyValue,
+  ANNOTATION_GLOBALS, PickleError, PyFloat, PyGlobal, PyTuple, type PyDict, type PyValue,
   dumpPickle, dumpPickleFile, isNdArray, isOrderedDict, loadPickle, loadPickleFile, markOrderedDict, pyAttributes, setPyAttribute,
 } from '../../src/io/pickle.js';
 import { canonical } from './canonical.js';
@@ -335,6 +335,34 @@ describe('corrupt and hostile pickles', () => {
     assert.equal(load(bin('L-5L\n.')), -5);
     assert.equal(load(bin('I01\n.')), true);
     assert.equal(load(bin('F-2.5e3\n.')), -2500);
+  });
+});
+
+describe('protocol-2 array payloads (_codecs.encode of a latin-1 str)', () => {
+  const latin1 = Array.from({ length: 3000 }, (_, i) => String.fromCharCode((i * 37) & 0xff)).join('');
+  const utf8 = Buffer.from(latin1, 'utf8');
+  const binunicode = (b: Uint8Array): number[] => [0x58, ...new Uint8Array(Uint32Array.of(b.length).buffer), ...b];
+  const encodeCall = (tail: (string | number[])[]): Uint8Array => bin([0x80, 2], 'c_codecs\nencode\nq\x00', binunicode(utf8), ...tail);
+
+  it('decodes straight to bytes and still answers GETs of the str and the argument tuple', () => {
+    const bytes = encodeCall(['q\x01', binunicode(Buffer.from('latin1')), 'q\x02\x86q\x03Rq\x04', 'h\x01h\x03h\x04\x87.']);
+    const [str, args, data] = load(bytes) as [string, PyTuple, Uint8Array];
+    assert.equal(str, latin1);
+    assert.deepEqual([...args], [latin1, 'latin1']);
+    assert.ok(args instanceof PyTuple);
+    assert.deepEqual(Buffer.from(data), Buffer.from(latin1, 'latin1'));
+  });
+
+  it('takes the ordinary path when the opcodes differ from the pattern, with the same results', () => {
+    // 'utf-8' instead of 'latin1': encode must produce the UTF-8 bytes.
+    const utf8Encoding = encodeCall([binunicode(Buffer.from('utf-8')), '\x86R.']);
+    assert.deepEqual(Buffer.from(load(utf8Encoding) as Uint8Array), utf8);
+    // The str is only pushed (no TUPLE2/REDUCE follows): it stays a str.
+    const plain = encodeCall(['\x86.']);
+    assert.deepEqual([...(load(plain) as PyTuple)].map((v) => (v instanceof PyGlobal ? v.pyClass : v)), ['_codecs.encode', latin1]);
+    // A character beyond U+00FF: Python's encode fails, and so do we.
+    const wide = bin([0x80, 2], 'c_codecs\nencode\n', binunicode(Buffer.from(`${latin1}\u0100`, 'utf8')), binunicode(Buffer.from('latin1')), '\x86R.');
+    assert.throws(() => load(wide), /str is not encodable as latin-1/);
   });
 });
 
