@@ -8,7 +8,8 @@ import { type Dict, DictTable, dictFromEntries, isDict, setDictAttributes } from
 import { isArrayPlaceholder, setArrayState } from './pickle-numpy.js';
 import { type GlobalsPolicy, PY2_MODULE_NAMES } from './pickle-globals.js';
 import { OP, HIGHEST_PROTOCOL, opcodeName } from './pickle-opcodes.js';
-import { decodeAscii, decodeLatin1, decodeRawUnicodeEscape, decodeUtf8, utf8ToLatin1 } from './pickle-text.js';
+import { LazyMemo, fusedLatin1Encode } from './pickle-latin1-payloads.js';
+import { decodeAscii, decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './pickle-text.js';
 import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
 
 export interface UnpickleOptions {
@@ -173,92 +174,6 @@ export class Unpickler {
     if (load === undefined) throw new Error('persistent id found but no persistentLoad was supplied');
     this.push(load(pid as PyValue));
   }
-}
-
-/** A memo entry computed only if a GET asks for it (see `fusedLatin1Encode`). */
-class LazyMemo {
-  constructor(readonly materialize: () => unknown) {}
-}
-
-/** `_codecs.encode` payloads smaller than this take the ordinary path. */
-const FUSE_MIN_BYTES = 1024;
-const LATIN1 = [0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31]; // 'latin1'
-
-/** A memo put: an explicit index, the next index (MEMOIZE), or none. */
-type Put = number | 'next' | null;
-
-interface CodecsTail {
-  /** Bytes from the end of the str payload through REDUCE. */
-  readonly length: number;
-  readonly strPut: Put;
-  readonly encodingPut: Put;
-  readonly tuplePut: Put;
-}
-
-/** Matches `[PUT] 'latin1' [PUT] TUPLE2 [PUT] REDUCE` at the start of `tail`, or returns null. */
-function parseCodecsTail(tail: Uint8Array, memo: readonly unknown[]): CodecsTail | null {
-  const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-  const u32At = (at: number): number => (at + 4 <= tail.length ? dv.getUint32(at, true) : -1);
-  let i = 0;
-  const put = (): Put => {
-    switch (tail[i]) {
-      case OP.BINPUT: i += 2; return tail[i - 1] ?? -1;
-      case OP.LONG_BINPUT: i += 5; return u32At(i - 4);
-      case OP.MEMOIZE: i += 1; return 'next';
-      default: return null;
-    }
-  };
-  const latin1At = (at: number): boolean => LATIN1.every((c, k) => tail[at + k] === c);
-  const strPut = put();
-  let encodingPut: Put = null;
-  if (tail[i] === OP.BINGET && memo[tail[i + 1]] === 'latin1') i += 2;
-  else if (tail[i] === OP.LONG_BINGET && memo[u32At(i + 1)] === 'latin1') i += 5;
-  else if (tail[i] === OP.SHORT_BINUNICODE && tail[i + 1] === 6 && latin1At(i + 2)) { i += 8; encodingPut = put(); }
-  else if (tail[i] === OP.BINUNICODE && u32At(i + 1) === 6 && latin1At(i + 5)) { i += 11; encodingPut = put(); }
-  else return null;
-  if (tail[i] !== OP.TUPLE2) return null;
-  i += 1;
-  const tuplePut = put();
-  if (tail[i] !== OP.REDUCE || [strPut, encodingPut, tuplePut].includes(-1)) return null;
-  return { length: i + 1, strPut, encodingPut, tuplePut };
-}
-
-/**
- * Protocol 0–2 pickles (mmcv.dump: the PYSKL annotation files) hold every array's bytes as
- *   _codecs.encode(<latin-1 str>, 'latin1'):  BINUNICODE [PUT] 'latin1' [PUT] TUPLE2 [PUT] REDUCE
- * with the encode global already on the stack. Building that str (as big as the data, copied by
- * the GC) and encoding it back made such files several times slower to load than protocol 4.
- * When exactly this sequence follows, the UTF-8 is decoded straight into the resulting bytes and
- * the memo gets lazy entries for the str and the tuple. Returns false, consuming nothing, when the
- * str payload does not qualify.
- */
-function fusedLatin1Encode(u: Unpickler, n: number): boolean {
-  const encode = u.stack[u.stack.length - 1];
-  if (n < FUSE_MIN_BYTES || n > u.input.maxView || !(encode instanceof PyGlobal) || encode.pyClass !== '_codecs.encode') return false;
-  const out = u.arena.alloc(n, u.input.remaining);
-  const view = u.input.view(n);
-  const count = utf8ToLatin1(view, out);
-  if (count === undefined) {
-    u.arena.trimLast(0);
-    u.push(decodeUtf8(view));
-    return true;
-  }
-  const bytes = u.arena.trimLast(count);
-  const tail = parseCodecsTail(u.input.peek(32), u.memo);
-  if (tail === null) {
-    u.push(decodeLatin1(bytes)); // an ordinary str after all
-    return true;
-  }
-  u.input.skip(tail.length);
-  const text = (): string => decodeLatin1(bytes);
-  const store = (put: Put, value: unknown): void => {
-    if (put !== null) u.memoStore(put === 'next' ? u.memoCount : put, value);
-  };
-  store(tail.strPut, new LazyMemo(text));
-  store(tail.encodingPut, 'latin1');
-  store(tail.tuplePut, new LazyMemo(() => PyTuple.adopt([text(), 'latin1'])));
-  u.stack[u.stack.length - 1] = bytes; // REDUCE: the encode global is replaced by its result
-  return true;
 }
 
 /** Python ints: numbers when exactly representable, bigints beyond the safe-integer range. */

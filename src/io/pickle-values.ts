@@ -144,6 +144,5 @@ export function describePyValue(value: unknown): string {
   if (value instanceof PyFloat) return 'float';
   if (isNdArray(value)) return `numpy.ndarray ${value.dtype}`;
   if (isPyDict(value)) return 'dict';
-  // Decoder-internal builders name the Python type they stand for.
-  return (value as { pyTypeName?: string }).pyTypeName ?? (value as object).constructor?.name ?? 'object';
+  return (value as object).constructor?.name ?? 'object';
 }

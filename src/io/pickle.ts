@@ -6,6 +6,10 @@
  *   dumpPickleFile(path, value, { protocol: 2 })             // or dumpPickle → Uint8Array
  *
  * The value model (how Python types map to TypeScript) is documented in pickle-values.ts.
+ *
+ * Memory: bytes payloads (array data) are carved from a few large ArrayBuffers sized to the input,
+ * so loading an N-byte file costs about N of memory; an array keeps its ArrayBuffer alive, so
+ * dropping part of a loaded file (e.g. keeping one split) does not return that part's memory.
  */
 import { DEFAULT_WINDOW_BYTES, FileInput, MemoryInput, type ByteInput } from './pickle-input.js';
 import { Unpickler, type UnpickleOptions } from './pickle-unpickler.js';
@@ -17,7 +21,10 @@ export interface LoadPickleOptions extends UnpickleOptions {
 }
 
 export interface LoadPickleFileOptions extends LoadPickleOptions {
-  /** Read window in bytes (default 32 MiB); array payloads larger than half of it bypass the window. */
+  /**
+   * Largest window in bytes (default 32 MiB): the window starts small and grows up to this only for
+   * str payloads, which are decoded in place; array bytes are read straight into their arrays.
+   */
   readonly windowBytes?: number;
 }
 
