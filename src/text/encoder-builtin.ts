@@ -97,7 +97,7 @@ export class BuiltinTextEncoder implements TextEncoder {
  * L2-normalised random projections of the TF-IDF weighted n-gram bags of token sequences:
  * float32 [docs.length × dim], row-major. Pure and deterministic for a seed.
  */
-export function hashedEmbeddings(docs: readonly (readonly number[])[], dim: number, seed: number): Float32Array {
+function hashedEmbeddings(docs: readonly (readonly number[])[], dim: number, seed: number): Float32Array {
   const bags = docs.map(featureCounts);
   const docFreq = new Map<string, number>();
   for (const bag of bags) for (const f of bag.keys()) docFreq.set(f, (docFreq.get(f) ?? 0) + 1);

@@ -18,7 +18,7 @@ import { BuiltinTextEncoder } from '../../src/text/encoder-builtin.js';
 import { FileTextEncoder } from '../../src/text/encoder-file.js';
 import { createTextEncoder } from '../../src/text/encoder-factory.js';
 import type { ClipTextModel } from '../../src/text/clip-model.js';
-import { needFixtures, fixture } from '../fixtures.js';
+import { needFixtures, fixture, REPO_ROOT } from '../fixtures.js';
 import { assertClose } from '../model/helpers.js';
 import { needPythonTorch, runPythonJson } from '../torch/python-torch.js';
 
@@ -31,39 +31,13 @@ const tinyModel = () => loadClipTextModel(TINY()).model;
 
 /** The original's text tower in PyTorch 1.13 (train mode): encodes every row, duplicates included. */
 const PYTORCH_TEXT_TOWER = `
-from collections import OrderedDict
-from torch import nn
 inp = json.load(sys.stdin)
+sys.dont_write_bytecode = True
+sys.path.insert(0, inp['tower_dir'])
+from encoder_torch_tower import TextTower
 ck = torch.load(inp['pth'])
 sd, hp = ck['state_dict'], ck['meta']['hyper_parameters']
-W, H, LAYERS = hp['transformer_width'], hp['transformer_heads'], hp['transformer_layers']
-CTX = sd['positional_embedding'].shape[0]
-class QuickGELU(nn.Module):
-    def forward(self, x): return x * torch.sigmoid(1.702 * x)
-class Block(nn.Module):
-    def __init__(self, mask):
-        super().__init__()
-        self.attn, self.ln_1, self.ln_2, self.mask = nn.MultiheadAttention(W, H), nn.LayerNorm(W), nn.LayerNorm(W), mask
-        self.mlp = nn.Sequential(OrderedDict([('c_fc', nn.Linear(W, 4 * W)), ('gelu', QuickGELU()), ('c_proj', nn.Linear(4 * W, W))]))
-    def forward(self, x):
-        y = self.ln_1(x)
-        x = x + self.attn(y, y, y, need_weights=False, attn_mask=self.mask)[0]
-        return x + self.mlp(self.ln_2(x))
-class Text(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.positional_embedding = nn.Parameter(torch.empty(CTX, W))
-        self.text_projection = nn.Parameter(torch.empty(sd['text_projection'].shape))
-        self.logit_scale = nn.Parameter(torch.ones([]))
-        self.transformer = nn.Module()
-        self.transformer.resblocks = nn.Sequential(*[Block(torch.full((CTX, CTX), float('-inf')).triu(1)) for _ in range(LAYERS)])
-        self.token_embedding = nn.Embedding(sd['token_embedding.weight'].shape[0], W)
-        self.ln_final = nn.LayerNorm(W)
-    def forward(self, text):
-        x = self.token_embedding(text) + self.positional_embedding
-        x = self.ln_final(self.transformer.resblocks(x.permute(1, 0, 2)).permute(1, 0, 2))
-        return x[torch.arange(x.shape[0]), text.argmax(dim=-1)] @ self.text_projection
-m = Text()
+m = TextTower(hp['vocab_size'], hp['context_length'], hp['transformer_width'], hp['transformer_heads'], hp['transformer_layers'], hp['embed_dim'])
 m.load_state_dict(sd)
 m.train()
 tokens = torch.tensor(inp['tokens'], dtype=torch.long)
@@ -86,7 +60,7 @@ test('trained CLIP encoder: embeddings and gradients match PyTorch, duplicates i
   const weights = tidy(() => randn([classes.length, 32]));
   const gradNames = ['text_projection', 'positional_embedding', 'transformer.resblocks.0.attn.in_proj_weight', 'transformer.resblocks.1.mlp.c_fc.weight', 'transformer.resblocks.1.ln_2.bias', 'ln_final.weight'];
   const ref = runPythonJson<{ embedding: number[]; grads: Record<string, number[]>; token_ids: number[]; token_grad: number[] }>(PYTORCH_TEXT_TOWER,
-    { pth: TINY(), tokens, weights: chunks(Array.from(weights.dataSync() as Float32Array), 32), grads: gradNames });
+    { tower_dir: join(REPO_ROOT, 'test', 'text'), pth: TINY(), tokens, weights: chunks(Array.from(weights.dataSync() as Float32Array), 32), grads: gradNames });
 
   const encoder = new TrainableClipEncoder(tinyModel(), tokenizer());
   const embedding = encoder.embed(classes, descriptions);
