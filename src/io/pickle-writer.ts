@@ -33,7 +33,7 @@ export interface DumpOptions {
 
 const FRAME_SIZE_TARGET = 64 * 1024;
 const BATCH_SIZE = 1000;
-/** Python's default recursion limit; deeper values are almost certainly cyclic through non-memoized paths. */
+/** Python's default recursion limit; the writer recurses per nesting level, so this also guards the JS stack. */
 const MAX_DEPTH = 1000;
 /** numpy 1.x names: numpy 2 still resolves them, numpy 1.24 (the reference environment) needs them. */
 const NUMPY_RECONSTRUCT = ['numpy.core.multiarray', '_reconstruct'] as const;
