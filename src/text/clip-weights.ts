@@ -13,9 +13,10 @@
  * OpenAI's released `ViT-B-32.pt` is a TorchScript archive; it must be re-saved as a state dict
  * first (`torch.save(torch.jit.load(p).state_dict(), out)`), and readPth says so.
  */
-import { PthTensor, readPth } from '../io/pth.js';
+import type { PthTensor } from '../io/pth.js';
 import { isPyDict, type PyValue } from '../io/pickle-values.js';
 import { Tensor, fromNdArray, noGrad } from '../torch/index.js';
+import { readCheckpointFile } from '../torch/checkpoint.js';
 import { ClipTextModel, type ClipTextConfig } from './clip-model.js';
 
 export type ClipWeightsLayout = 'skeletonagent' | 'clip';
@@ -42,15 +43,14 @@ const CLIP_HEAD_WIDTH = 64;
 /** Reads the text-tower tensors and dimensions from a checkpoint or CLIP state dict. */
 export function readClipTextWeights(path: string, o: ClipWeightsOptions = {}): ClipTextWeights {
   const textKey = o.textKey ?? 'ViT-B/32';
-  const top = readPth(path).value;
-  const wrapped = isPyDict(top) && isPyDict(top.state_dict);
-  const entries = dictEntries(wrapped ? (top as Record<string, PyValue>).state_dict : top, path);
-  const meta = wrapped ? (top as Record<string, PyValue>).meta : undefined;
+  const file = readCheckpointFile(path);
+  // A DDP wrapper's `module.` prefix is dropped, as the original's loading code does.
+  const entries = new Map([...file.stateDict].map(([k, t]) => [k.startsWith('module.') ? k.slice('module.'.length) : k, t]));
 
   const authorsPrefix = `backbone.model_text_dict.${textKey}.model.`;
   const keys = [...entries.keys()];
   let layout: ClipWeightsLayout;
-  let selected: [string, PyValue][];
+  let selected: [string, PthTensor][];
   if (keys.some((k) => k.startsWith(authorsPrefix))) {
     layout = 'skeletonagent';
     selected = [...entries].filter(([k]) => k.startsWith(authorsPrefix)).map(([k, v]) => [k.slice(authorsPrefix.length), v]);
@@ -66,14 +66,10 @@ export function readClipTextWeights(path: string, o: ClipWeightsOptions = {}): C
     throw new Error(`${path}: no CLIP text-encoder weights found (expected 'token_embedding.weight' or '${authorsPrefix}*' keys)`);
   }
 
-  const shapes = new Map<string, readonly number[]>();
-  for (const [k, v] of selected) {
-    if (!(v instanceof PthTensor)) throw new Error(`${path}: '${k}' is not a tensor`);
-    shapes.set(k, v.array.shape);
-  }
-  const config = configFromShapes(shapes, o.heads ?? metaHeads(meta), path);
+  const shapes = new Map(selected.map(([k, t]) => [k, t.array.shape]));
+  const config = configFromShapes(shapes, o.heads ?? metaHeads(file.meta), path);
   const stateDict = new Map<string, Tensor>();
-  for (const [k, v] of selected) stateDict.set(k, fromNdArray((v as PthTensor).array));
+  for (const [k, t] of selected) stateDict.set(k, fromNdArray(t.array));
   return { stateDict, config, layout };
 }
 
@@ -89,16 +85,7 @@ export function loadClipTextModel(path: string, o: ClipWeightsOptions = {}): { m
   }
 }
 
-/** The state dict's entries, without the `module.` prefix DDP may leave. */
-function dictEntries(v: PyValue | undefined, path: string): Map<string, PyValue> {
-  const raw: [string, PyValue][] = v instanceof Map ? [...v].map(([k, x]) => [String(k), x])
-    : isPyDict(v) ? Object.entries(v)
-    : [];
-  if (raw.length === 0) throw new Error(`${path}: expected a non-empty state dict (a dict of tensors)`);
-  return new Map(raw.map(([k, x]) => [k.startsWith('module.') ? k.slice('module.'.length) : k, x]));
-}
-
-function metaHeads(meta: PyValue | undefined): number | undefined {
+function metaHeads(meta: PyValue): number | undefined {
   if (!isPyDict(meta) || !isPyDict(meta.hyper_parameters)) return undefined;
   const h = meta.hyper_parameters.transformer_heads;
   return typeof h === 'number' ? h : undefined;
