@@ -120,7 +120,7 @@ c10::IValue ToList(const Napi::Value& v, const c10::ListTypePtr& type, const c10
 c10::IValue ToIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg) {
   switch (type->kind()) {
     case c10::TypeKind::TensorType:
-      return table::Get(v, "tensor");
+      return table::Get(v, "");
     case c10::TypeKind::OptionalType:
       if (v.IsNull() || v.IsUndefined()) return c10::IValue();
       return ToIValue(v, type->castRaw<c10::OptionalType>()->getElementType(), arg);

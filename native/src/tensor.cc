@@ -71,9 +71,10 @@ double Put(Napi::Env env, at::Tensor t) {
 }
 
 at::Tensor& Get(const Napi::Value& v, const char* what) {
-  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string(what) + ": expected a tensor");
+  std::string prefix = *what ? std::string(what) + ": " : "";
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), prefix + "expected a tensor");
   Slot* s = Lookup(v.As<Napi::Number>().DoubleValue());
-  if (!s) throw Napi::Error::New(v.Env(), std::string(what) + ": tensor was disposed");
+  if (!s) throw Napi::Error::New(v.Env(), prefix + "tensor was disposed");
   return s->tensor;
 }
 
@@ -144,6 +145,9 @@ Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
 Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
   at::Tensor& t = table::Get(info[0], "requiresGrad");
   bool flag = info[1].ToBoolean();
+  if (!flag && !t.is_leaf()) {
+    throw Napi::Error::New(info.Env(), "requiresGrad = false on a non-leaf tensor (" + Describe(t) + "): use detach() instead");
+  }
   Guard(info.Env(), [&] { t.set_requires_grad(flag); }, [&] { return "requiresGrad(" + Describe(t) + ")"; });
   return info.Env().Undefined();
 }
@@ -165,6 +169,9 @@ Napi::Value SetGrad(const Napi::CallbackInfo& info) {
     t.mutable_grad().reset();
   } else {
     at::Tensor& g = table::Get(info[1], "setGrad");
+    if (!g.sizes().equals(t.sizes()) || g.scalar_type() != t.scalar_type() || g.device() != t.device()) {
+      throw Napi::Error::New(info.Env(), "setGrad: a gradient must match its tensor: got " + Describe(g) + " for " + Describe(t));
+    }
     Guard(info.Env(), [&] { t.mutable_grad() = g; }, [&] { return "setGrad(" + Describe(t) + ", " + Describe(g) + ")"; });
   }
   return info.Env().Undefined();

@@ -72,8 +72,9 @@ export function tensor(data: AnyTypedArray | number | readonly unknown[], shapeO
   let dtype: DType;
   if (ArrayBuffer.isView(data)) {
     typed = data as AnyTypedArray;
+    const rawHalf = opts.dtype === 'float16' && typed instanceof Uint16Array; // IEEE half bits
     dtype = opts.dtype ?? dtypeOfTyped(typed);
-    if (opts.dtype && opts.dtype !== dtypeOfTyped(typed) && !(opts.dtype === 'bool' && typed instanceof Uint8Array) && !(opts.dtype === 'float16' && typed instanceof Uint16Array)) {
+    if (!rawHalf && opts.dtype && opts.dtype !== dtypeOfTyped(typed) && !(opts.dtype === 'bool' && typed instanceof Uint8Array)) {
       throw new TypeError(`tensor(): data is ${typed.constructor.name} but dtype ${opts.dtype} was requested`);
     }
     shape ??= [typed.length];

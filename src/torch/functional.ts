@@ -3,7 +3,7 @@ import { op } from './ops.js';
 import { Tensor, callT, callTs } from './tensor.js';
 
 const OPS = {
-  conv2d: op('aten::conv2d'), conv1d: op('aten::conv1d'), linear: op('aten::linear'),
+  conv2d: op('aten::conv2d'), linear: op('aten::linear'),
   batchNorm: op('aten::batch_norm'), layerNorm: op('aten::layer_norm'), embedding: op('aten::embedding'),
   maxPool2d: op('aten::max_pool2d'), avgPool2d: op('aten::avg_pool2d'), adaptiveAvgPool2d: op('aten::adaptive_avg_pool2d'),
   dropout: op('aten::dropout'), relu: op('aten::relu'), gelu: op('aten::gelu'), sigmoid: op('aten::sigmoid'),

@@ -9,3 +9,5 @@ export { op, opSchema, type OpRef } from './ops.js';
 export { type DType, isFloating } from './dtype.js';
 export { torchAvailable, TorchUnavailableError } from './native.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export { loadCheckpoint, saveCheckpoint, readCheckpointFile, type Checkpoint } from './checkpoint.js';

@@ -68,7 +68,11 @@ export function native(): NativeTorch {
     throw new TorchUnavailableError(`the native addon was not built (${addonPath} is missing).`);
   }
   try {
-    loaded = createRequire(import.meta.url)(addonPath) as NativeTorch;
+    const candidate = createRequire(import.meta.url)(addonPath) as Partial<NativeTorch>;
+    if (typeof candidate.callOp !== 'function' || typeof candidate.opHandle !== 'function') {
+      throw new Error('it is not the skeletonagent libtorch bridge');
+    }
+    loaded = candidate as NativeTorch;
   } catch (err) {
     throw new TorchUnavailableError(`loading ${addonPath} failed: ${(err as Error).message.split('\n')[0]} (a libtorch that differs from the one it was built against?)`);
   }

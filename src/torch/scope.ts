@@ -31,9 +31,14 @@ const registry = new FinalizationRegistry<number>((id) => {
 
 /** Called by every new tensor wrapper. */
 export function track(t: Disposable): void {
-  registry.register(t, t.id);
+  registry.register(t, t.id, t);
   const top = scopes[scopes.length - 1];
   if (top) top.push(t);
+}
+
+/** Called by dispose(): the safety net no longer needs to watch the tensor. */
+export function untrack(t: Disposable): void {
+  registry.unregister(t);
 }
 
 /** Excludes a tensor from every enclosing tidy() (model parameters, caches). */

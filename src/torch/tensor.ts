@@ -6,7 +6,7 @@
 import { native } from './native.js';
 import { op, opId, type OpRef } from './ops.js';
 import { type DType, dtypeFromCode, scalarTypeCode, toArrayDType } from './dtype.js';
-import { track, type Disposable } from './scope.js';
+import { track, untrack, type Disposable } from './scope.js';
 import type { NdArray, AnyTypedArray } from '../io/ndarray.js';
 import { viewBytes } from '../io/ndarray.js';
 
@@ -100,7 +100,10 @@ export class Tensor implements Disposable {
   isContiguous(): boolean { return native().isContiguous(this.id); }
   size(dim: number): number { const s = this.shape; return s[dim < 0 ? dim + s.length : dim]; }
 
-  dispose(): void { native().release(this.id); }
+  dispose(): void {
+    native().release(this.id);
+    untrack(this);
+  }
 
   toString(): string {
     return this.isDisposed ? 'Tensor(disposed)' : `Tensor(${this.dtype}[${this.shape.join(', ')}], ${this.device})`;

@@ -53,9 +53,7 @@ test('float16 round trip: raw half bits in, the same bits out; values convert ex
   });
 });
 
-// Engine bug (src/torch/creation.ts): tensor() calls dtypeOfTyped() before its float16/Uint16Array
-// exception, so the documented `tensor(halfBits, { dtype: 'float16' })` throws. Reported; todo until fixed.
-test('tensor(Uint16Array of half bits, { dtype: float16 })', { todo: 'creation.ts: dtypeOfTyped() throws before the float16 exception is checked' }, () => {
+test('tensor(Uint16Array of half bits, { dtype: float16 })', () => {
   const h = torch.tensor(Uint16Array.from([0x3c00]), { dtype: 'float16' });
   assert.deepEqual(vals(h), [1]);
 });

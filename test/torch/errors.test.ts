@@ -79,11 +79,10 @@ test('a failed operator leaves no tensor behind', () => {
   assert.equal(torch.memoryStats().liveTensors, before);
 });
 
-// Engine bug (native setGrad): assigning a gradient of another shape or dtype is accepted
-// silently; PyTorch refuses it ("assigned grad has data of a different size/type"). SGD would
-// then broadcast or fail far from the cause. Reported; todo until fixed.
-test('autograd error: a gradient of the wrong shape or dtype', { todo: 'native setGrad does not check shape/dtype' }, () => {
+// Assigning a gradient of another shape or dtype is refused, as PyTorch does ("assigned grad has
+// data of a different size/type"): SGD would otherwise broadcast or fail far from the cause.
+test('autograd error: a gradient of the wrong shape or dtype', () => {
   const p = torch.ones([2], { requiresGrad: true });
-  assert.throws(() => { p.grad = torch.ones([3]); }, /setGrad\(Float\[2\] cpu, Float\[3\] cpu\)/);
+  assert.throws(() => { p.grad = torch.ones([3]); }, /setGrad: a gradient must match its tensor: got Float\[3\] cpu for Float\[2\] cpu/);
   assert.throws(() => { p.grad = torch.ones([2], { dtype: 'float64' }); }, /setGrad/);
 });
