@@ -50,7 +50,6 @@ export class BatchLoader {
         else p.resolve({ keypoint: { dtype: 'float32', shape: m.shape, data: m.data }, label: m.label });
       });
       worker.on('error', (err) => { for (const p of this.pending.values()) p.reject(err); this.pending.clear(); });
-      worker.unref();
       this.workers.push(worker);
     }
   }
