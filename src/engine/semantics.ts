@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Tensor } from '../torch/index.js';
+import type { Tensor, nn } from '../torch/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
 import type { TextEncoder } from '../text/encoder.js';
 import type { AgentLoop } from '../agent/loop.js';
@@ -13,8 +13,8 @@ import type { RunLogger } from './logger.js';
 
 export interface Semantics {
   describe(): string;
-  /** Tensors the optimiser trains besides the model's own (a trainable text encoder). */
-  trainableParameters(): Tensor[];
+  /** The trainable text encoder's module, to install in the backbone (which the optimiser then trains), or null. */
+  readonly textModule: nn.Module | null;
   /** Text embeddings [N, D] of the current descriptions of the given classes. */
   embed(labels: Int32Array): Tensor;
   /** A training step's un-mixed labels and classifier logits (the Questioner's statistics). */
@@ -43,7 +43,7 @@ export class TextSemantics implements Semantics {
     return `${this.encoder.name}${this.encoder.trainable ? ' (trained)' : ' (fixed)'}${this.agent ? `, agent loop (${this.agent.mode} timing)` : ', fixed descriptions'}`;
   }
 
-  trainableParameters(): Tensor[] { return this.encoder.trainable ? this.encoder.parameters() : []; }
+  get textModule(): nn.Module | null { return this.encoder.trainable ? this.encoder.module : null; }
 
   embed(labels: Int32Array): Tensor { return this.encoder.embed(labels, this.current); }
 

@@ -109,7 +109,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const valLoader = o.validate
     ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed })
     : null;
-  const params = [...model.parameters(), ...o.semantics.trainableParameters()];
+  const params = model.parameters();
   const opt = config.optimizer;
   const sgd = new SGD(params, { lr: opt.lr, momentum: opt.momentum, weightDecay: opt.weight_decay, nesterov: opt.nesterov });
   sgd.paramGroups[0].initialLr = opt.lr;

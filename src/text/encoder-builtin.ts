@@ -1,8 +1,8 @@
 /**
- * The built-in text encoder: needs no downloaded network weights (only CLIP's BPE vocabulary,
- * which the tokenizer needs anyway), is deterministic and runs in microseconds.
+ * The built-in text encoder: needs no downloaded network weights (nor any file: with CLIP's BPE
+ * vocabulary it uses BPE tokens, without it hashed words), is deterministic and runs in microseconds.
  *
- * A description becomes a bag of features: its BPE tokens (unigrams) and adjacent token pairs
+ * A description becomes a bag of features: its tokens (unigrams) and adjacent token pairs
  * (bigrams, so that "left hand" and "right hand" differ), weighted by TF-IDF over the current
  * descriptions of all classes (words every description uses, "a person", count little). The bag
  * is projected to `dim` by a fixed random ±1/√dim matrix whose column for a feature is generated
@@ -12,7 +12,7 @@
  * alignment loss adapt the text side as the original's trained CLIP does.
  */
 import { Tensor, tensor, tidy, keep, nn, noGrad, eye } from '../torch/index.js';
-import type { ClipTokenizer } from './tokenizer.js';
+import type { TokenEncoder } from './word-tokens.js';
 import { type TextEncoder, distinctClasses, indexTensor } from './encoder.js';
 
 /** n-gram lengths over BPE tokens and their weights. */
@@ -43,13 +43,13 @@ export class BuiltinTextEncoder implements TextEncoder {
   private table: Tensor | null = null;
   private tableTexts: readonly string[] = [];
 
-  constructor(private readonly tokenizer: ClipTokenizer, o: BuiltinTextEncoderOptions) {
+  constructor(private readonly tokenizer: TokenEncoder, o: BuiltinTextEncoderOptions) {
     if (!Number.isInteger(o.dim) || o.dim <= 0) throw new RangeError(`builtin text encoder: dim must be a positive integer, got ${o.dim}`);
     this.dim = o.dim;
     this.trainable = o.trainable ?? false;
     this.seed = o.seed ?? 0;
     this.device = o.device ?? 'cpu';
-    this.name = `built-in hashed BPE text encoder (dim ${this.dim}${this.trainable ? ', trainable linear layer' : ''})`;
+    this.name = `built-in hashed-token text encoder (dim ${this.dim}${this.trainable ? ', trainable linear layer' : ''})`;
     if (this.trainable) {
       const proj = new nn.Linear(this.dim, this.dim);
       noGrad(() => tidy(() => { proj.weight.copy_(eye(this.dim)); proj.bias!.zero_(); }));

@@ -4,6 +4,7 @@ import { loadClipTextModel } from './clip-weights.js';
 import { type TextEncoder } from './encoder.js';
 import { TrainableClipEncoder, FrozenClipEncoder } from './encoder-clip.js';
 import { BuiltinTextEncoder } from './encoder-builtin.js';
+import { wordTokens } from './word-tokens.js';
 import { FileTextEncoder } from './encoder-file.js';
 
 export const TEXT_ENCODER_KINDS = ['clip', 'clip-frozen', 'builtin', 'file'] as const;
@@ -16,7 +17,7 @@ export interface TextEncoderSpec {
   kind: TextEncoderKind;
   /** clip, clip-frozen: CLIP text weights, a state dict file or an authors' best_*.pth checkpoint. */
   weights?: string;
-  /** clip, clip-frozen, builtin: CLIP's BPE vocabulary (bpe_simple_vocab_16e6.txt.gz). */
+  /** clip, clip-frozen: CLIP's BPE vocabulary (bpe_simple_vocab_16e6.txt.gz); builtin: optional (words are hashed without it). */
   vocab?: string;
   /** An already loaded tokenizer, used instead of reading `vocab`. */
   tokenizer?: ClipTokenizer;
@@ -56,7 +57,8 @@ export function createTextEncoder(spec: TextEncoderSpec): TextEncoder {
       return spec.kind === 'clip' ? new TrainableClipEncoder(model, tokenizer) : new FrozenClipEncoder(model, tokenizer);
     }
     case 'builtin':
-      return new BuiltinTextEncoder(tokenizerFor(spec), { dim: spec.dim ?? DEFAULT_BUILTIN_DIM, trainable: spec.trainable, seed: spec.seed, device: spec.device });
+      // BPE tokens when CLIP's vocabulary is at hand; words otherwise (nothing to download).
+      return new BuiltinTextEncoder(spec.tokenizer ?? (spec.vocab ? tokenizerFor(spec) : wordTokens), { dim: spec.dim ?? DEFAULT_BUILTIN_DIM, trainable: spec.trainable, seed: spec.seed, device: spec.device });
     case 'file': {
       if (!spec.file) throw new Error("text encoder 'file' needs the path of a [classes, dim] .npy file of embeddings");
       const encoder = new FileTextEncoder(spec.file, { device: spec.device });

@@ -12,9 +12,11 @@ import { dataSynthCommand } from './data-synth.js';
 import { dataUavRawCommand } from './data-uav-raw.js';
 import { transformCommand } from './transform.js';
 import { trainCommand } from './train.js';
+import { demoCommand } from './demo.js';
 import { testCommand } from './test.js';
 
 export const COMMANDS: readonly Command[] = [
+  demoCommand,
   trainCommand,
   testCommand,
   agentInitCommand,

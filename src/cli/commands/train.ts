@@ -63,6 +63,9 @@ export const trainCommand: Command = {
     const seed = intOption(values.seed, 'seed', 0, 0);
     const { semantics, criticalJoints } = buildSemantics(values, config, workDir, runtime.device, (l) => logger.info(l));
     const model = buildModel(config, { criticalJoints, seed });
+    // A trained text encoder lives in the backbone (model_text_dict), as the original's CLIP: it is
+    // then trained, saved in best checkpoints and left out of per-epoch ones with the same rules.
+    if (semantics.textModule) model.backbone.setTextEncoder(semantics.textModule);
     if (runtime.device !== 'cpu') model.to(runtime.device);
     logger.info(`config ${configName}: ${model.parameterCount()} trainable parameters, ${runtime.threads} threads, ${runtime.workers} loader workers`);
     const result = await train({
