@@ -236,7 +236,13 @@ test('file encoder: rows of a [classes, dim] .npy, checked against the class cou
 
 test('factory: builds each kind and explains what is missing or does not fit', { skip }, () => {
   const vocab = fixture('clip', 'bpe_simple_vocab_16e6.txt.gz');
-  assert.throws(() => createTextEncoder({ kind: 'builtin' }), /'builtin' needs CLIP's BPE vocabulary file/);
+  assert.throws(() => createTextEncoder({ kind: 'clip' }), /'clip' needs CLIP's BPE vocabulary file/);
+  // Without a vocabulary the builtin encoder hashes words: nothing to download, still deterministic.
+  const wordsOnly = createTextEncoder({ kind: 'builtin', dim: 16 });
+  const e = wordsOnly.embed([0, 1], ['a person waves the right hand', 'a person kicks with the right leg']);
+  assert.deepEqual(e.shape, [2, 16]);
+  e.dispose();
+  wordsOnly.dispose();
   assert.throws(() => createTextEncoder({ kind: 'clip', vocab: '/nonexistent/bpe.txt.gz', weights: TINY() }), /cannot read the CLIP BPE vocabulary '\/nonexistent\/bpe\.txt\.gz'/);
   assert.throws(() => createTextEncoder({ kind: 'clip', tokenizer: tokenizer() }), /'clip' needs CLIP weights/);
   assert.throws(() => createTextEncoder({ kind: 'file' }), /'file' needs the path/);
