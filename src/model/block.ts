@@ -25,9 +25,10 @@ export class GcnBlock extends nn.Module {
   forward(x: Tensor): Tensor {
     return tidy(() => {
       const y = this.tcn.forward(this.gcn.forward(x));
-      if (this.residualMode === 'none') return y.relu();
+      // y is a BatchNorm output, which autograd does not keep: sum and activate in place.
+      if (this.residualMode === 'none') return y.relu_();
       const res = this.residualMode === 'identity' ? x : this.residual!.forward(x);
-      return y.add(res).relu();
+      return y.add_(res).relu_();
     });
   }
 }
