@@ -37,6 +37,11 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.usage;
   }
   const { command, rest } = found;
+  // Files are written atomically, so stopping at any point leaves complete checkpoints and results.
+  process.once('SIGINT', () => {
+    process.stderr.write(`\nskagent ${command.path.join(' ')}: interrupted; files written so far are complete (training continues with --resume)\n`);
+    process.exit(ExitCode.interrupted);
+  });
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help.endsWith('\n') ? command.help : command.help + '\n');
     return ExitCode.ok;

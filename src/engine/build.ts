@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import { buildGraph, getLayout, MIX_GROUPS, type LayoutName } from '../skeleton/index.js';
 import { NumpyRandomState } from '../transforms/rng/index.js';
 import type { NdArray } from '../io/ndarray.js';
-import { fromNdArray, ones, type Tensor } from '../torch/index.js';
+import { fromNdArray, manualSeed, ones, type Tensor } from '../torch/index.js';
 import { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
 import { UserError } from '../cli/command.js';
@@ -11,7 +11,7 @@ import { UserError } from '../cli/command.js';
 export interface BuildOptions {
   /** Critical-joint tensor [Cls, V, V] from the Selector; all-ones (every joint critical) when absent. */
   criticalJoints?: NdArray | null;
-  /** Seed of numpy's generator for the random graph A (the original seeds numpy before building). */
+  /** Seed of numpy's generator (the random graph A) and of libtorch's (every other initial weight), as the original seeds both before building. */
   seed?: number;
 }
 
@@ -26,6 +26,7 @@ export function buildModel(config: Config, o: BuildOptions = {}): Recognizer {
   if (config.model.cls_head.num_classes !== Cls) {
     throw new UserError(`config: model.cls_head.num_classes (${config.model.cls_head.num_classes}) differs from model.backbone.num_classes (${Cls})`);
   }
+  manualSeed(o.seed ?? 0);
   const graph = fromNdArray(buildGraph(b.graph_cfg, new NumpyRandomState(o.seed ?? 0)));
   let examplar: Tensor;
   if (o.criticalJoints) {
