@@ -24,7 +24,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 test.before(() => {
-  const r = cli(['data', 'synth', '--layout', 'nturgb+d', '--classes', '12', '--per-class', '16', '--out', ann]);
+  const r = cli(['data', 'synth', '--layout', 'nturgb+d', '--classes', '12', '--per-class', '24', '--out', ann]);
   assert.equal(r.status, 0, r.stderr);
 });
 test.after(() => rmSync(work, { recursive: true, force: true }));
@@ -36,10 +36,10 @@ function valTop1(workDir: string): number[] {
 
 test('a quick-config run on synthetic data learns: validation top-1 at least 3× chance (8.3 %)', () => {
   const dir = join(work, 'learn');
-  const r = cli(['train', 'quick/j', '--work-dir', dir, '--epochs', '6', '--validate', ...common]);
+  const r = cli(['train', 'quick/j', '--work-dir', dir, '--epochs', '8', '--validate', ...common]);
   assert.equal(r.status, 0, r.stderr);
   const top1 = valTop1(dir);
-  assert.equal(top1.length, 6);
+  assert.equal(top1.length, 8);
   assert.ok(Math.max(...top1) >= 0.25, `validation top-1 per epoch: ${top1.map((t) => (100 * t).toFixed(1)).join(', ')} %`);
   assert.ok(existsSync(join(dir, 'latest.pth')) && readdirSync(dir).some((f) => f.startsWith('best_top1_acc_epoch_')));
 });
