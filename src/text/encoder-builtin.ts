@@ -12,7 +12,7 @@
  * alignment loss adapt the text side as the original's trained CLIP does.
  */
 import { Tensor, tensor, tidy, keep, nn, noGrad, eye } from '../torch/index.js';
-import type { TokenEncoder } from './word-tokens.js';
+import { fnv1a, type TokenEncoder } from './word-tokens.js';
 import { type TextEncoder, distinctClasses, indexTensor } from './encoder.js';
 
 /** n-gram lengths over BPE tokens and their weights. */
@@ -142,16 +142,6 @@ function featureSigns(feature: string, seed: number, out: Int8Array): void {
     if (j % 32 === 0) bits = next();
     out[j] = (bits >>> (j % 32)) & 1 ? 1 : -1;
   }
-}
-
-/** 32-bit FNV-1a over UTF-16 code units. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** Mulberry32: a small, fast 32-bit generator; plenty for sign bits. */

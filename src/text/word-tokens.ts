@@ -7,7 +7,8 @@ export interface TokenEncoder {
   encode(text: string): number[];
 }
 
-function fnv1a(s: string): number {
+/** 32-bit FNV-1a over UTF-16 code units. */
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
