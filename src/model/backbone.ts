@@ -130,7 +130,8 @@ export class Backbone extends nn.Module {
   /** GCN_Module_LLM: Linear(3→96) per joint + pos_embedding, BN over (M, V, C), → [N·M, C, T, V]. */
   private embedJoints(x: Tensor, N: number, M: number, T: number, V: number, C: number): Tensor {
     const C0 = this.baseChannels;
-    const e = this.jointEmbedding!.forward(x.reshape(N * M * T, V, C)).add(this.getParam('pos_embedding')!.narrow(1, 0, V));
+    // In place: the linear layer's backward does not need its output.
+    const e = this.jointEmbedding!.forward(x.reshape(N * M * T, V, C)).add_(this.getParam('pos_embedding')!.narrow(1, 0, V));
     const bnIn = e.view(N, M, T, V, C0).permute(0, 1, 3, 4, 2).reshape(N, M * V * C0, T);
     return this.dataBn.forward(bnIn).view(N, M, V, C0, T).permute(0, 1, 3, 4, 2).reshape(N * M, C0, T, V);
   }

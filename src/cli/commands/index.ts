@@ -14,11 +14,13 @@ import { transformCommand } from './transform.js';
 import { trainCommand } from './train.js';
 import { demoCommand } from './demo.js';
 import { testCommand } from './test.js';
+import { benchCommand } from './bench.js';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
   trainCommand,
   testCommand,
+  benchCommand,
   agentInitCommand,
   agentRefineCommand,
   agentSelectCommand,

@@ -1,0 +1,112 @@
+/** `skagent bench train|infer`: model throughput as a config trains and tests (src/engine/bench.ts). */
+import { parseArgs } from 'node:util';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '../../config/index.js';
+import { buildModel } from '../../engine/build.js';
+import { type BenchResult, benchInference, benchModelSpec, benchTraining, randomTextTable } from '../../engine/bench.js';
+import { ExitCode, UserError, type Command } from '../command.js';
+import { intOption } from './data-common.js';
+import { RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, applyRuntime, buildSemantics } from './run-options.js';
+
+const MODES = ['train', 'infer'] as const;
+type Mode = (typeof MODES)[number];
+
+const HELP = `skagent bench — throughput of the model's training step or of multi-clip inference
+
+Usage: skagent bench train|infer <config> [--batch N] [--iters N] [--warmup N] [--threads N]
+                                          [--device D] [--random-text] [--json] [semantic options]
+
+  train    one training step as the config trains: random input [N, 1, M, T, V, C] of the
+           config's shape, mix-up (the backbone sees 2N samples), every loss term including
+           the alignment loss with the text encoder, backward, SGD step. A sample is one clip.
+  infer    the test forward: eval mode, no gradient, N samples of the test pipeline's clip
+           count each (10 for the original configs), softmax averaged over clips.
+  <config>      a config name (ntu60_xsub/j, k400/km, quick/j, ...) or a config .json file
+  --batch N     samples per iteration (default: the config's videos_per_gpu for train,
+                test_dataloader.videos_per_gpu for infer)
+  --iters N     timed iterations (default 3); the figure is their median
+  --warmup N    untimed iterations first (default 1): weight reorders, allocator growth
+  --random-text train with a fixed random [classes, 512] text-embedding table instead of the
+                text encoder (--text-encoder, default builtin)
+  --json        print one JSON object: samples_per_s, seconds_per_iter, seconds (every timed
+                iteration), batch, clips, threads, device, text_encoder {name, trained},
+                peak_rss_bytes
+${RUNTIME_HELP}
+
+${SEMANTICS_HELP}
+
+Weights are freshly initialised (throughput does not depend on their values). For comparable
+runs on a shared machine keep other work off the cores, and set OPENBLAS_NUM_THREADS=1.
+
+Example:
+  skagent bench train ntu60_xsub/j --threads 2 --iters 3 --json`;
+
+function modeArg(value: string | undefined): Mode {
+  if (!value || !(MODES as readonly string[]).includes(value)) throw new UserError(`expected train or infer, got '${value ?? ''}'`, ExitCode.usage);
+  return value as Mode;
+}
+
+function summary(r: BenchResult, config: string): string {
+  const unit = r.mode === 'train' ? 'samples/s' : `samples/s (${r.clips} clips each)`;
+  const lines = [
+    `${r.mode} ${config}: ${r.samples_per_s.toFixed(3)} ${unit}, ${r.seconds_per_iter.toFixed(3)} s/iteration (median of ${r.seconds.length})`,
+    `  batch ${r.batch}, input [${r.input_shape.join(', ')}], ${r.threads} threads, device ${r.device}, peak RSS ${(r.peak_rss_bytes / 2 ** 30).toFixed(2)} GiB`,
+    `  iterations: ${r.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
+  ];
+  if (r.text_encoder) lines.push(`  text encoder: ${r.text_encoder.name}${r.text_encoder.trained ? ' (trained)' : ' (fixed)'}`);
+  return lines.join('\n');
+}
+
+export const benchCommand: Command = {
+  path: ['bench'],
+  summary: 'Throughput of the training step or of multi-clip inference for a config',
+  help: HELP,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true, strict: true,
+      options: {
+        batch: { type: 'string' }, iters: { type: 'string' }, warmup: { type: 'string' }, 'random-text': { type: 'boolean' },
+        json: { type: 'boolean' }, threads: { type: 'string' }, device: { type: 'string' }, ...SEMANTICS_OPTIONS,
+      },
+    });
+    if (positionals.length !== 2) throw new UserError(`expected train|infer and <config>, got ${positionals.length} argument(s)`, ExitCode.usage);
+    const mode = modeArg(positionals[0]);
+    const configName = positionals[1];
+    const config = loadConfig(configName);
+    const spec = benchModelSpec(config);
+    const runtime = applyRuntime(values, config);
+    const o = {
+      batch: intOption(values.batch, 'batch', mode === 'train' ? spec.trainBatch : spec.testBatch, 1),
+      iters: intOption(values.iters, 'iters', 3, 1),
+      warmup: intOption(values.warmup, 'warmup', 1, 0),
+      threads: runtime.threads,
+      device: runtime.device,
+    };
+    const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`); };
+    let result: BenchResult;
+    if (mode === 'train') {
+      // The agent loop never runs here (no epochs end), so its work dir is irrelevant.
+      const text = values['random-text']
+        ? randomTextTable(spec.numClasses, 512, runtime.device)
+        : buildSemantics(values, config, tmpdir(), runtime.device, log).semantics;
+      const model = buildModel(config);
+      if (text.textModule) model.backbone.setTextEncoder(text.textModule);
+      if (runtime.device !== 'cpu') model.to(runtime.device);
+      try {
+        result = benchTraining(model, spec, text, o);
+      } finally {
+        model.dispose();
+      }
+    } else {
+      const model = buildModel(config);
+      if (runtime.device !== 'cpu') model.to(runtime.device);
+      try {
+        result = benchInference(model, spec, o);
+      } finally {
+        model.dispose();
+      }
+    }
+    process.stdout.write(values.json ? `${JSON.stringify({ config: configName, ...result })}\n` : `${summary(result, configName)}\n`);
+    return ExitCode.ok;
+  },
+};
