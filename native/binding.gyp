@@ -8,13 +8,13 @@
   "targets": [
     {
       "target_name": "skagent_torch",
-      "sources": ["src/addon.cc", "src/tensor.cc", "src/dispatch.cc"],
+      "sources": ["src/addon.cc", "src/tensor.cc", "src/dispatch.cc", "src/profiler.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(torch_include)",
         "<(torch_include)/torch/csrc/api/include"
       ],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GLIBCXX_USE_CXX11_ABI=<(torch_abi)"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NDEBUG", "_GLIBCXX_USE_CXX11_ABI=<(torch_abi)"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++14"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],

@@ -69,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo));
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   InitDispatch(env, exports);
+  InitProfiler(env, exports);
   return exports;
 }
 

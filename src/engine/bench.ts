@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import { PythonRandom } from '../transforms/rng/index.js';
-import { type Tensor, type nn, cuda, keep, noGrad, randint, randn, setNumThreads, tensor, tidy } from '../torch/index.js';
+import { type Tensor, type nn, type Profile, cuda, keep, noGrad, profileOps, randint, randn, setNumThreads, tensor, tidy } from '../torch/index.js';
 import { SGD } from '../torch/optim/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
@@ -91,6 +91,8 @@ export interface BenchOptions {
   warmup: number;
   threads: number;
   device: string;
+  /** After timing, run one more iteration under the operator profiler (keyed by input shapes when 'shapes'). */
+  profile?: 'ops' | 'shapes';
 }
 
 export interface BenchResult {
@@ -108,6 +110,8 @@ export interface BenchResult {
   text_encoder: { name: string; trained: boolean } | null;
   /** Peak resident set size of this process so far, bytes. */
   peak_rss_bytes: number;
+  /** The operator profile of one extra iteration, when asked for. */
+  profile?: Profile<void>;
 }
 
 function median(xs: readonly number[]): number {
@@ -134,11 +138,14 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-function result(mode: BenchResult['mode'], seconds: number[], o: BenchOptions, clips: number, inputShape: number[], text: BenchTextSource | null): BenchResult {
+function result(mode: BenchResult['mode'], step: () => void, o: BenchOptions, clips: number, inputShape: number[], text: BenchTextSource | null): BenchResult {
+  const seconds = timeIterations(step, o.iters, o.warmup, o.device);
   const perIter = median(seconds);
+  const profile = o.profile ? profileOps(() => { step(); if (o.device.startsWith('cuda')) cuda.synchronize(); }, { shapes: o.profile === 'shapes' }) : undefined;
   return {
     mode, samples_per_s: o.batch / perIter, seconds_per_iter: perIter, seconds, batch: o.batch, clips, input_shape: inputShape,
     threads: o.threads, device: o.device, text_encoder: text ? { name: text.describe(), trained: text.textModule !== null } : null, peak_rss_bytes: peakRssBytes(),
+    ...(profile ? { profile } : {}),
   };
 }
 
@@ -168,8 +175,7 @@ export function benchTraining(model: Recognizer, spec: BenchModelSpec, text: Ben
   setNumThreads(o.threads);
   model.train();
   const step = trainingStep(model, spec, text, o.batch, o.device);
-  const seconds = timeIterations(step, o.iters, o.warmup, o.device);
-  return result('train', seconds, o, 1, [o.batch, 1, spec.persons, spec.frames, spec.numJoints, spec.channels], text);
+  return result('train', step, o, 1, [o.batch, 1, spec.persons, spec.frames, spec.numJoints, spec.channels], text);
 }
 
 /** Test throughput: samples of `spec.clips` clips per second, softmax-averaged over clips. */
@@ -178,6 +184,5 @@ export function benchInference(model: Recognizer, spec: BenchModelSpec, o: Bench
   model.eval();
   const shape = [o.batch, spec.clips, spec.persons, spec.frames, spec.numJoints, spec.channels];
   const step = () => noGrad(() => tidy(() => { model.predict(randn(shape).to(o.device), 'prob'); }));
-  const seconds = timeIterations(step, o.iters, o.warmup, o.device);
-  return result('infer', seconds, o, spec.clips, shape, null);
+  return result('infer', step, o, spec.clips, shape, null);
 }

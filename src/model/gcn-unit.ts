@@ -4,8 +4,10 @@
  * and a softmax "intra" term scaled by beta[0].
  *
  * The forward computes the original's function with less work (parameters are unchanged):
- *  - `pre` and `down` (when present) read the same x: one convolution with their weights
- *    concatenated, split afterwards; likewise `conv1` and `conv2`;
+ *  - `conv1` and `conv2` read the same x: one convolution with their weights concatenated,
+ *    split afterwards; likewise `pre` and `down` in the contiguous layout (in channels-last
+ *    their outputs would be channel slices, and batch norm's backward on a channels-last slice
+ *    is 14× slower than on a whole tensor);
  *  - the per-channel adjacency product runs as a grouped convolution (graph-matmul.ts);
  *  - BN outputs are activated and summed in place (autograd needs neither of them).
  * Not done: conv1/conv2 on mean_t(x) instead of x (equal in exact arithmetic, t times fewer
@@ -61,17 +63,16 @@ export class GcnUnit extends nn.Module {
       const preConv = this.pre.items[0] as nn.Conv2d;
       const preBn = this.pre.items[1] as nn.BatchNorm2d;
 
-      // pre and down (when present) read the same x: one convolution, split by output channels.
       let pre: Tensor;
       let res: Tensor;
-      if (this.down) {
+      if (this.down && !x.isChannelsLast()) {
         const downConv = this.down.items[0] as nn.Conv2d;
         const [p, d] = F.conv2d(x, cat([preConv.weight, downConv.weight]), cat([preConv.bias!, downConv.bias!])).split([inner, this.outChannels], 1);
         pre = p;
         res = (this.down.items[1] as nn.BatchNorm2d).forward(d);
       } else {
         pre = preConv.forward(x);
-        res = x;
+        res = this.down ? this.down.forward(x) : x;
       }
       const P = preBn.forward(pre).relu_(); // [n, K·m, t, V]
       // conv1 and conv2 in one convolution; they are only used through their mean over time.

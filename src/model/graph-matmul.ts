@@ -10,7 +10,7 @@
  */
 import { Tensor, tidy, F } from '../torch/index.js';
 
-/** P [n, C, t, V], adj [n, C, V, V] → Y [n, C, t, V] (contiguous). */
+/** P [n, C, t, V], adj [n, C, V, V] → Y [n, C, t, V], contiguous in P's memory format. */
 export function graphMatmul(P: Tensor, adj: Tensor): Tensor {
   return tidy(() => {
     const [n, C, t, v] = P.shape;
@@ -18,6 +18,6 @@ export function graphMatmul(P: Tensor, adj: Tensor): Tensor {
     const input = P.transpose(2, 3).reshape(1, groups * v, t, 1); // memory (b, i, t)
     const weight = adj.transpose(2, 3).reshape(groups * v, v, 1, 1); // group b: [j, i]
     const out = F.conv2d(input, weight, null, { groups }); // [1, b·j, t, 1]
-    return out.view(n, C, v, t).transpose(2, 3).contiguous();
+    return out.view(n, C, v, t).transpose(2, 3).contiguous(P.isChannelsLast() ? 'channels_last' : 'contiguous');
   });
 }

@@ -1,5 +1,5 @@
 /** The tensor engine's public surface: `import * as torch from './torch/index.js'`. */
-export { Tensor, callT, callTs, type Scalar, type TensorOrScalar, type Device } from './tensor.js';
+export { Tensor, callT, callTs, type Scalar, type TensorOrScalar, type Device, type MemoryFormat } from './tensor.js';
 export * from './creation.js';
 export * as F from './functional.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
@@ -11,3 +11,4 @@ export { torchAvailable, TorchUnavailableError } from './native.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { loadCheckpoint, saveCheckpoint, readCheckpointFile, type Checkpoint } from './checkpoint.js';
+export { profileOps, formatProfile, type Profile, type OpProfileRow } from './profiler.js';

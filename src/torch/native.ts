@@ -42,6 +42,9 @@ export interface NativeTorch {
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
   parallelInfo(): string;
+  profilerStart(recordShapes: boolean): void;
+  /** Rows [key, calls, selfNs, totalNs]. */
+  profilerStop(): [string, number, number, number][];
 }
 
 export class TorchUnavailableError extends Error {

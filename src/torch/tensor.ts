@@ -13,6 +13,9 @@ import { viewBytes } from '../io/ndarray.js';
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
 export type Device = string;
+/** Layouts of a 4-D tensor's memory (c10::MemoryFormat). */
+export type MemoryFormat = 'contiguous' | 'channels_last';
+const MEMORY_FORMAT_CODES: Record<MemoryFormat, number> = { contiguous: 0, channels_last: 2 };
 
 const A = {
   add: op('aten::add', 'Tensor'), addS: op('aten::add', 'Scalar'), add_: op('aten::add_', 'Tensor'), addS_: op('aten::add_', 'Scalar'),
@@ -299,7 +302,18 @@ export class Tensor implements Disposable {
   permute(...dims: number[]): Tensor { return callT(A.permute, this.id, dims); }
   transpose(d0: number, d1: number): Tensor { return callT(A.transpose, this.id, d0, d1); }
   get T(): Tensor { return this.transpose(0, 1); }
-  contiguous(): Tensor { return callT(A.contiguous, this.id); }
+  /** A contiguous copy (or this tensor's data when already so), in the given memory format. */
+  contiguous(memoryFormat: MemoryFormat = 'contiguous'): Tensor { return callT(A.contiguous, this.id, MEMORY_FORMAT_CODES[memoryFormat]); }
+  /**
+   * Whether a 4-D tensor [N, C, H, W] is laid out channels-last (memory order N, H, W, C), as
+   * libtorch's CPU convolutions, batch norm and pooling then produce it.
+   */
+  isChannelsLast(): boolean {
+    if (this.ndim !== 4) return false;
+    const [, c, h, w] = this.shape;
+    const [sn, sc, sh, sw] = this.strides;
+    return sc === 1 && (w === 1 || sw === c) && (h === 1 || sh === c * w) && (this.shape[0] === 1 || sn === c * h * w);
+  }
   unsqueeze(dim: number): Tensor { return callT(A.unsqueeze, this.id, dim); }
   squeeze(dim?: number): Tensor { return dim === undefined ? callT(A.squeeze, this.id) : callT(A.squeezeDim, this.id, dim); }
   flatten(startDim = 0, endDim = -1): Tensor { return callT(A.flatten, this.id, startDim, endDim); }

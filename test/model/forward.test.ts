@@ -19,11 +19,12 @@ function buildFromFixture(config: string): Recognizer {
   return model.eval();
 }
 
-for (const config of CONFIGS) {
-  test(`${config}: eval forward matches the original (x, x1, x2, per-clip logits, 1- and 10-clip scores)`, { skip: needFixtures() }, () => {
+for (const config of CONFIGS) for (const memoryFormat of ['channels_last', 'contiguous'] as const) {
+  test(`${config} (${memoryFormat}): eval forward matches the original (x, x1, x2, per-clip logits, 1- and 10-clip scores)`, { skip: needFixtures() }, () => {
     setNumThreads(2);
     const m = manifest(config);
     const model = buildFromFixture(config);
+    model.backbone.memoryFormat = memoryFormat;
     try {
       noGrad(() => tidy(() => {
         const input = fixtureTensor('models', config, 'input_1clip.npy');

@@ -35,18 +35,33 @@ const GRAD_TOL = { atol: 1e-5, rtol: 1e-4 };
  */
 const CHAOTIC = /^backbone\.(gcn\.\d+\.|to_joint_embedding\.|pos_embedding)/;
 
-function compareGrad(name: string, got: Tensor, expected: Tensor, what: string): void {
+/**
+ * The original's layout ('contiguous') is checked in full at the fixtures' tolerances.
+ * Channels-last, the fast CPU default, runs the same operators on another memory layout, so its
+ * kernels round differently: the smooth gradients get a wider band (measured worst: uav's
+ * direct_fc.weight, 2.6e-5 off at 8.9e-3; a wrong formula is off by O(1)), and the chaotic ones
+ * above move by more than their bands (gcn.0.gcn.beta by up to 33 % relative L2 against this
+ * implementation's own contiguous run), so in that layout they are left to
+ * memory-format.test.ts, which shows in float64 that both layouts compute the same gradients.
+ */
+const LAYOUTS = [
+  { memoryFormat: 'contiguous', gradTol: GRAD_TOL, chaotic: true },
+  { memoryFormat: 'channels_last', gradTol: { atol: 5e-5, rtol: 1e-3 }, chaotic: false },
+] as const;
+
+function compareGrad(name: string, got: Tensor, expected: Tensor, what: string, tol: { atol: number; rtol: number }, compareChaotic: boolean): void {
   if (!CHAOTIC.test(name)) {
-    assertClose(got, expected, { ...GRAD_TOL, what });
+    assertClose(got, expected, { ...tol, what });
     return;
   }
+  if (!compareChaotic) return;
   const rel = got.sub(expected).norm().item() / Math.max(expected.norm().item(), 1e-12);
   const worst = got.sub(expected).abs().max().item();
   assert.ok(rel <= 0.1 || worst <= GRAD_TOL.atol, `${what}: relative L2 error ${rel.toExponential(2)} exceeds 10 % (max |difference| ${worst})`);
 }
 
-for (const c of CASES) {
-  test(`${c.config} train_${c.variant}: losses, BN statistics, gradients and SGD step match`, { skip: needFixtures() }, () => {
+for (const c of CASES) for (const layout of LAYOUTS) {
+  test(`${c.config} train_${c.variant} (${layout.memoryFormat}): losses, BN statistics, gradients and SGD step match`, { skip: needFixtures() }, () => {
     setNumThreads(2);
     const all = manifest(c.config);
     const m = all.train[c.variant];
@@ -54,6 +69,7 @@ for (const c of CASES) {
     const [numClasses, numJoints] = sd.get('backbone.examplar')!.shape;
     const model = new Recognizer({ variant: 'GCN_Module_LLM', numClasses, numJoints, graph: zeros([8, numJoints, numJoints]), examplar: zeros([numClasses, numJoints, numJoints]) });
     model.loadCheckpointState(sd);
+    model.backbone.memoryFormat = layout.memoryFormat;
     model.train();
     try {
       tidy(() => {
@@ -80,13 +96,13 @@ for (const c of CASES) {
         }
 
         r.losses.total.backward();
-        assertClose(text.grad!, fixtureTensor(m.text.embedding_grad.file), { ...GRAD_TOL, what: 'd loss / d text embedding' });
+        assertClose(text.grad!, fixtureTensor(m.text.embedding_grad.file), { ...layout.gradTol, what: 'd loss / d text embedding' });
         const params = new Map(model.namedParameters());
         for (const [name, g] of Object.entries<any>(m.grads)) {
           const grad = params.get(name)!.grad!;
           const expected = fixtureTensor(g.file);
           const got = expected.shape[0] !== grad.shape[0] ? grad.narrow(0, 0, expected.shape[0]) : grad;
-          compareGrad(name, got, expected, `grad of ${name}`);
+          compareGrad(name, got, expected, `grad of ${name}`, layout.gradTol, layout.chaotic);
         }
 
         if (m.sgd_step?.params_after) {
@@ -99,10 +115,11 @@ for (const c of CASES) {
             const expected = fixtureTensor(after.value.file);
             const p = params.get(name)!;
             const got = expected.shape[0] !== p.shape[0] ? p.narrow(0, 0, expected.shape[0]) : p;
-            compareGrad(name, got, expected, `${name} after the step`);
+            // Parameters after the step are dominated by their values before it: compared in both layouts.
+            compareGrad(name, got, expected, `${name} after the step`, layout.gradTol, true);
             const buf = (buffers as any)[indexOf.get(name)!]?.momentum_buffer ?? (buffers as any).get?.(indexOf.get(name)!)?.momentum_buffer;
             const expBuf = fixtureTensor(after.momentum_buffer.file);
-            compareGrad(name, expBuf.shape[0] !== buf.shape[0] ? buf.narrow(0, 0, expBuf.shape[0]) : buf, expBuf, `${name} momentum buffer`);
+            compareGrad(name, expBuf.shape[0] !== buf.shape[0] ? buf.narrow(0, 0, expBuf.shape[0]) : buf, expBuf, `${name} momentum buffer`, layout.gradTol, layout.chaotic);
           }
         }
       });

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '../../config/index.js';
 import { buildModel } from '../../engine/build.js';
+import { formatProfile } from '../../torch/index.js';
 import { type BenchResult, benchInference, benchModelSpec, benchTraining, randomTextTable } from '../../engine/bench.js';
 import { ExitCode, UserError, type Command } from '../command.js';
 import { intOption } from './data-common.js';
@@ -14,7 +15,8 @@ type Mode = (typeof MODES)[number];
 const HELP = `skagent bench — throughput of the model's training step or of multi-clip inference
 
 Usage: skagent bench train|infer <config> [--batch N] [--iters N] [--warmup N] [--threads N]
-                                          [--device D] [--random-text] [--json] [semantic options]
+                                          [--device D] [--random-text] [--profile [--shapes]] [--json]
+                                          [semantic options]
 
   train    one training step as the config trains: random input [N, 1, M, T, V, C] of the
            config's shape, mix-up (the backbone sees 2N samples), every loss term including
@@ -28,9 +30,13 @@ Usage: skagent bench train|infer <config> [--batch N] [--iters N] [--warmup N] [
   --warmup N    untimed iterations first (default 1): weight reorders, allocator growth
   --random-text train with a fixed random [classes, 512] text-embedding table instead of the
                 text encoder (--text-encoder, default builtin)
+  --profile     after timing, run one more iteration under the operator profiler and print
+                where it went: every ATen operator and autograd function (forward and backward)
+                with calls, self and total seconds; --top N rows (default 25)
+  --shapes      with --profile: one row per operator and input shapes
   --json        print one JSON object: samples_per_s, seconds_per_iter, seconds (every timed
                 iteration), batch, clips, threads, device, text_encoder {name, trained},
-                peak_rss_bytes
+                peak_rss_bytes (and profile {rows, wallSeconds} with --profile)
 ${RUNTIME_HELP}
 
 ${SEMANTICS_HELP}
@@ -46,7 +52,7 @@ function modeArg(value: string | undefined): Mode {
   return value as Mode;
 }
 
-function summary(r: BenchResult, config: string): string {
+function summary(r: BenchResult, config: string, top: number): string {
   const unit = r.mode === 'train' ? 'samples/s' : `samples/s (${r.clips} clips each)`;
   const lines = [
     `${r.mode} ${config}: ${r.samples_per_s.toFixed(3)} ${unit}, ${r.seconds_per_iter.toFixed(3)} s/iteration (median of ${r.seconds.length})`,
@@ -54,6 +60,7 @@ function summary(r: BenchResult, config: string): string {
     `  iterations: ${r.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
   ];
   if (r.text_encoder) lines.push(`  text encoder: ${r.text_encoder.name}${r.text_encoder.trained ? ' (trained)' : ' (fixed)'}`);
+  if (r.profile) lines.push('', `profile of one more iteration:`, formatProfile(r.profile, top));
   return lines.join('\n');
 }
 
@@ -66,6 +73,7 @@ export const benchCommand: Command = {
       args, allowPositionals: true, strict: true,
       options: {
         batch: { type: 'string' }, iters: { type: 'string' }, warmup: { type: 'string' }, 'random-text': { type: 'boolean' },
+        profile: { type: 'boolean' }, shapes: { type: 'boolean' }, top: { type: 'string' },
         json: { type: 'boolean' }, threads: { type: 'string' }, device: { type: 'string' }, ...SEMANTICS_OPTIONS,
       },
     });
@@ -81,7 +89,10 @@ export const benchCommand: Command = {
       warmup: intOption(values.warmup, 'warmup', 1, 0),
       threads: runtime.threads,
       device: runtime.device,
+      ...(values.profile ? { profile: values.shapes ? 'shapes' as const : 'ops' as const } : {}),
     };
+    if (values.shapes && !values.profile) throw new UserError('--shapes only applies with --profile', ExitCode.usage);
+    const top = intOption(values.top, 'top', 25, 1);
     const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`); };
     let result: BenchResult;
     if (mode === 'train') {
@@ -106,7 +117,7 @@ export const benchCommand: Command = {
         model.dispose();
       }
     }
-    process.stdout.write(values.json ? `${JSON.stringify({ config: configName, ...result })}\n` : `${summary(result, configName)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify({ config: configName, ...result })}\n` : `${summary(result, configName, top)}\n`);
     return ExitCode.ok;
   },
 };
