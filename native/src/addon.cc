@@ -57,6 +57,7 @@ Napi::Value ParallelInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitAllocator(env, exports);  // before any tensor is allocated
   InitTensor(env, exports);
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));

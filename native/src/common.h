@@ -41,5 +41,6 @@ auto Guard(Napi::Env env, F&& fn, C&& context) -> decltype(fn()) {
 void InitTensor(Napi::Env env, Napi::Object exports);
 void InitDispatch(Napi::Env env, Napi::Object exports);
 void InitProfiler(Napi::Env env, Napi::Object exports);
+void InitAllocator(Napi::Env env, Napi::Object exports);
 
 }  // namespace skagent

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import { PythonRandom } from '../transforms/rng/index.js';
-import { type Tensor, type nn, type Profile, cuda, keep, noGrad, profileOps, randint, randn, setNumThreads, tensor, tidy } from '../torch/index.js';
+import { type Tensor, type nn, type Profile, type CpuCacheStats, cpuCacheStats, cuda, keep, noGrad, profileOps, randint, randn, setNumThreads, tensor, tidy } from '../torch/index.js';
 import { SGD } from '../torch/optim/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
@@ -110,6 +110,8 @@ export interface BenchResult {
   text_encoder: { name: string; trained: boolean } | null;
   /** Peak resident set size of this process so far, bytes. */
   peak_rss_bytes: number;
+  /** The bridge's caching CPU allocator after the run (null when off: SKAGENT_CPU_CACHE=0). */
+  cpu_cache: CpuCacheStats | null;
   /** The operator profile of one extra iteration, when asked for. */
   profile?: Profile<void>;
 }
@@ -145,7 +147,7 @@ function result(mode: BenchResult['mode'], step: () => void, o: BenchOptions, cl
   return {
     mode, samples_per_s: o.batch / perIter, seconds_per_iter: perIter, seconds, batch: o.batch, clips, input_shape: inputShape,
     threads: o.threads, device: o.device, text_encoder: text ? { name: text.describe(), trained: text.textModule !== null } : null, peak_rss_bytes: peakRssBytes(),
-    ...(profile ? { profile } : {}),
+    cpu_cache: cpuCacheStats(), ...(profile ? { profile } : {}),
   };
 }
 

@@ -8,6 +8,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The bridge's caching CPU allocator (native/src/allocator.cc): blocks of 1 MiB and more. */
+export interface CpuCacheStats {
+  liveBytes: number;
+  cachedBytes: number;
+  /** Largest live + cached bytes so far. */
+  peakBytes: number;
+  hits: number;
+  misses: number;
+}
+
 /** The raw native surface. Tensors are integer ids into the native tensor table. */
 export interface NativeTorch {
   readonly torchVersion: string;
@@ -42,6 +52,8 @@ export interface NativeTorch {
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
   parallelInfo(): string;
+  cpuMemoryStats(): CpuCacheStats | null;
+  emptyCpuCache(): void;
   profilerStart(recordShapes: boolean): void;
   /** Rows [key, calls, selfNs, totalNs]. */
   profilerStop(): [string, number, number, number][];

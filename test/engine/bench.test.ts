@@ -54,7 +54,7 @@ test('skagent bench infer --json prints one object with the throughput fields', 
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'bench', 'infer', 'quick/j', '--batch', '1', '--iters', '1', '--warmup', '0', '--threads', '1', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  for (const key of ['samples_per_s', 'seconds_per_iter', 'batch', 'threads', 'device', 'text_encoder', 'peak_rss_bytes']) assert.ok(key in out, `missing ${key}`);
+  for (const key of ['samples_per_s', 'seconds_per_iter', 'batch', 'threads', 'device', 'text_encoder', 'peak_rss_bytes', 'cpu_cache']) assert.ok(key in out, `missing ${key}`);
   assert.equal(out.device, 'cpu');
   assert.equal(out.threads, 1);
 });

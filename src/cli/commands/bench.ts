@@ -36,7 +36,7 @@ Usage: skagent bench train|infer <config> [--batch N] [--iters N] [--warmup N] [
   --shapes      with --profile: one row per operator and input shapes
   --json        print one JSON object: samples_per_s, seconds_per_iter, seconds (every timed
                 iteration), batch, clips, threads, device, text_encoder {name, trained},
-                peak_rss_bytes (and profile {rows, wallSeconds} with --profile)
+                peak_rss_bytes, cpu_cache (and profile {rows, wallSeconds} with --profile)
 ${RUNTIME_HELP}
 
 ${SEMANTICS_HELP}
@@ -60,6 +60,7 @@ function summary(r: BenchResult, config: string, top: number): string {
     `  iterations: ${r.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
   ];
   if (r.text_encoder) lines.push(`  text encoder: ${r.text_encoder.name}${r.text_encoder.trained ? ' (trained)' : ' (fixed)'}`);
+  if (r.cpu_cache) lines.push(`  CPU allocator cache: peak ${(r.cpu_cache.peakBytes / 2 ** 30).toFixed(2)} GiB (live + cached), ${r.cpu_cache.hits} hits, ${r.cpu_cache.misses} misses`);
   if (r.profile) lines.push('', `profile of one more iteration:`, formatProfile(r.profile, top));
   return lines.join('\n');
 }
