@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { REPO_ROOT } from '../fixtures.js';
 import { loadConfig } from '../../src/config/index.js';
 import { buildModel } from '../../src/engine/build.js';
@@ -63,4 +65,22 @@ test('skagent bench rejects an unknown mode with the usage exit code', () => {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'bench', 'fly', 'quick/j'], { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /expected train or infer, got 'fly'/);
+});
+
+test('skagent bench train --profile reports where the step went, forward and backward', { skip: noTorch }, () => {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'bench', 'train', 'quick/j', '--batch', '2', '--iters', '1', '--warmup', '0', '--threads', '1', '--random-text', '--profile', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { profile } = JSON.parse(r.stdout);
+  const names = new Set(profile.rows.map((row: { name: string }) => row.name));
+  for (const op of ['aten::mkldnn_convolution', 'aten::convolution_backward', 'aten::native_batch_norm_backward']) assert.ok(names.has(op), `profile lacks ${op}`);
+  const selfSum = profile.rows.reduce((a: number, row: { selfSeconds: number }) => a + row.selfSeconds, 0);
+  assert.ok(selfSum > 0 && selfSum <= profile.wallSeconds * 1.01, `self times ${selfSum} s within the wall time ${profile.wallSeconds} s`);
+});
+
+test('skagent train --semi refuses the agent: the Semi recogniser has no Questioner', () => {
+  const workDir = join(mkdtempSync(join(tmpdir(), 'skagent-semi-')), 'run');
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'train', 'quick/j', '--semi', '--agent', 'reproduce', '--work-dir', workDir], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /RecognizerGCN_Semi has no Questioner/);
+  assert.ok(!existsSync(workDir), 'nothing written before the options were validated');
 });

@@ -71,6 +71,16 @@ export interface SemanticsSetup {
   criticalJoints: NdArray | null;
 }
 
+/** The --agent mode, validated against the config (callers check it before writing anything). */
+export function agentModeOf(values: SemanticsValues, config: Config): 'off' | 'reproduce' | 'corrected' {
+  const agentMode = values.agent ?? 'off';
+  if (agentMode !== 'off' && agentMode !== 'reproduce' && agentMode !== 'corrected') throw new UserError(`--agent must be off, reproduce or corrected, got '${agentMode}'`, ExitCode.usage);
+  if (agentMode !== 'off' && config.model.type === 'RecognizerGCN_Semi') {
+    throw new UserError(`--agent ${agentMode}: the config's RecognizerGCN_Semi has no Questioner (training.md §10); use --agent off`, ExitCode.usage);
+  }
+  return agentMode;
+}
+
 /** Builds descriptions, text encoder, agent loop and critical joints from the command line. */
 export function buildSemantics(values: SemanticsValues, config: Config, workDir: string, device: string, log: (line: string) => void): SemanticsSetup {
   const numClasses = config.model.cls_head.num_classes;
@@ -84,8 +94,7 @@ export function buildSemantics(values: SemanticsValues, config: Config, workDir:
   const classNames = values.labels ? readLabelMap(values.labels) : Array.from({ length: numClasses }, (_, i) => `action ${i + 1}`);
   if (classNames.length !== numClasses) throw new UserError(`--labels ${values.labels}: ${classNames.length} class names, the config has ${numClasses} classes`);
 
-  const agentMode = values.agent ?? 'off';
-  if (!['off', 'reproduce', 'corrected'].includes(agentMode)) throw new UserError(`--agent must be off, reproduce or corrected, got '${agentMode}'`, ExitCode.usage);
+  const agentMode = agentModeOf(values, config);
   let agent: AgentLoop | null = null;
   if (values.conversations) {
     if (!tokenizer) throw new UserError('--conversations needs --clip-vocab (descriptions are CLIP-tokenised as in the original)', ExitCode.usage);

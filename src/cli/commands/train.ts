@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, semiVariant } from '../../config/index.js';
 import { ExitCode, UserError, type Command } from '../command.js';
 import { intOption } from './data-common.js';
-import { RUNTIME_OPTIONS, RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, applyRuntime, buildSemantics } from './run-options.js';
+import { RUNTIME_OPTIONS, RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, agentModeOf, applyRuntime, buildSemantics } from './run-options.js';
 import { buildModel } from '../../engine/build.js';
 import { train } from '../../engine/trainer.js';
 import { runTest } from '../../engine/tester.js';
@@ -28,6 +28,9 @@ Usage: skagent train <config> [--work-dir D] [--ann-file F] [--resume] [--valida
   --seed N        seed of every generator (default 0)
   --epochs N      total epochs (default: the config's total_epochs)
   --batch N       samples per batch (default: the config's videos_per_gpu)
+  --semi          the config's "semi" variant (RecognizerGCN_Semi + SimpleHead_Semi): the same
+                  losses, mix-up and schedule without the Questioner; the alignment targets stay
+                  the conversations' final descriptions (needs --agent off)
 ${RUNTIME_HELP}
 
 ${SEMANTICS_HELP}
@@ -49,13 +52,14 @@ export const trainCommand: Command = {
       options: {
         'work-dir': { type: 'string' }, 'ann-file': { type: 'string' }, resume: { type: 'boolean' }, validate: { type: 'boolean' },
         'test-last': { type: 'boolean' }, 'test-best': { type: 'boolean' }, seed: { type: 'string' }, epochs: { type: 'string' },
-        batch: { type: 'string' }, ...RUNTIME_OPTIONS, ...SEMANTICS_OPTIONS,
+        batch: { type: 'string' }, semi: { type: 'boolean' }, ...RUNTIME_OPTIONS, ...SEMANTICS_OPTIONS,
       },
     });
     if (positionals.length !== 1) throw new UserError(`expected one <config>, got ${positionals.length} argument(s)`, ExitCode.usage);
     if (values['test-best'] && !values.validate) throw new UserError('--test-best needs --validate (the best checkpoint is chosen on the val split)', ExitCode.usage);
     const configName = positionals[0];
-    const config = loadConfig(configName);
+    const config = values.semi ? semiVariant(loadConfig(configName)) : loadConfig(configName);
+    agentModeOf(values, config);
     const workDir = resolve(values['work-dir'] ?? config.work_dir);
     mkdirSync(workDir, { recursive: true });
     const logger = new RunLogger(workDir);
