@@ -10,11 +10,12 @@
  *    is 14× slower than on a whole tensor);
  *  - the per-channel adjacency product runs as a grouped convolution (graph-matmul.ts);
  *  - BN outputs are activated and summed in place (autograd needs neither of them).
- * Not done: conv1/conv2 on mean_t(x) instead of x (equal in exact arithmetic, t times fewer
- * FLOPs, about 10 % of a block's training step). Its different rounding, amplified by the
- * ReLU/max-pool routing of the backward, pushes the parity tests past their bands: alpha's
- * gradient on ntu60_xsub_j train_linear reaches 10.3 % (band 10 %; this implementation 6.8 %)
- * with a float32 mean, uav_csv1_j's 1-clip scores 1.01e-5 (band 1e-5; here 8e-6) with float64.
+ *  - in channels-last, conv1/conv2 run on mean_t(x) instead of x (equal in exact arithmetic, t
+ *    times fewer FLOPs; the training step 14.3 → 12.8 s). The contiguous layout keeps the
+ *    original's order: there the different rounding, amplified by the ReLU/max-pool routing of
+ *    the backward, pushed the strict parity checks past their bands (alpha's gradient on
+ *    ntu60_xsub_j train_linear 10.3 %, band 10 %). memory-format.test.ts shows in float64 that
+ *    both compute the same gradients.
  */
 import { Tensor, tidy, cat, einsum, zeros, F, nn } from '../torch/index.js';
 import { graphMatmul } from './graph-matmul.js';
@@ -76,7 +77,9 @@ export class GcnUnit extends nn.Module {
       }
       const P = preBn.forward(pre).relu_(); // [n, K·m, t, V]
       // conv1 and conv2 in one convolution; they are only used through their mean over time.
-      const q = F.conv2d(x, cat([this.conv1.weight, this.conv2.weight]), cat([this.conv1.bias!, this.conv2.bias!])).mean(2); // [n, 2·K·m, V]
+      const w12 = cat([this.conv1.weight, this.conv2.weight]);
+      const b12 = cat([this.conv1.bias!, this.conv2.bias!]);
+      const q = x.isChannelsLast() ? F.conv2d(x.mean(2, true), w12, b12).view(n, 2 * inner, v) : F.conv2d(x, w12, b12).mean(2); // [n, 2·K·m, V]
       const q12 = q.reshape(n, 2, K, m, v);
       const q1 = q12.select(1, 0); // [n, K, m, V]
       const q2 = q12.select(1, 1);
