@@ -39,8 +39,6 @@ export interface TrainOptions {
   resume: boolean;
   device: string;
   logger: RunLogger;
-  /** Stop after this many epochs of this invocation (tests of resume); the schedule still spans `epochs`. */
-  stopAfterEpochs?: number;
 }
 
 export interface TrainResult {
@@ -147,10 +145,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
 
   logger.info(`training ${o.configName}: ${trainLoader.length} samples, batch ${o.batchSize}, ${itersPerEpoch} iterations/epoch, epochs ${startEpoch}..${o.epochs}, device ${o.device}, text encoder: ${o.semantics.describe()}`);
-  const lastEpoch = o.stopAfterEpochs ? Math.min(o.epochs, startEpoch + o.stopAfterEpochs - 1) : o.epochs;
   let epochsRun = 0;
+  const stopAfter = stopAfterEpochHook();
   try {
-    for (let epoch = startEpoch; epoch <= lastEpoch; epoch++) {
+    for (let epoch = startEpoch; epoch <= o.epochs; epoch++) {
       model.train();
       // Per-epoch generators: the run is a function of (seed, epoch), so resume is exact.
       const rng = new PythonRandom(sampleSeed(o.seed, epoch, -2));
@@ -211,6 +209,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       o.semantics.save(o.workDir);
       linkLatest(o.workDir, epochPath);
       epochsRun++;
+      if (epoch === stopAfter) {
+        logger.info(`${STOP_AFTER_EPOCH_ENV}=${epoch}: epoch ${epoch} is saved; stopping this process (SIGSTOP) for the caller to kill`);
+        process.kill(process.pid, 'SIGSTOP');
+      }
     }
   } finally {
     await trainLoader.close();
@@ -218,6 +220,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     sgd.dispose();
   }
   return { lastCheckpoint, bestCheckpoint, bestTop1, epochsRun, lastEvaluation };
+}
+
+/**
+ * Crash-test hook: with SKAGENT_STOP_AFTER_EPOCH=E the process stops itself (SIGSTOP) right after
+ * epoch E's checkpoint is written and announced, so a test can kill it at exactly that point and
+ * check that --resume reproduces the uninterrupted run.
+ */
+const STOP_AFTER_EPOCH_ENV = 'SKAGENT_STOP_AFTER_EPOCH';
+
+function stopAfterEpochHook(): number | null {
+  const v = process.env[STOP_AFTER_EPOCH_ENV];
+  if (v === undefined || v === '') return null;
+  const epoch = Number(v);
+  if (!Number.isInteger(epoch) || epoch < 1) throw new RangeError(`${STOP_AFTER_EPOCH_ENV} must be an epoch number (an integer >= 1), got '${v}'`);
+  return epoch;
 }
 
 /** Per-epoch checkpoints omit the text encoder, as the original's (state_dict.md §1). */

@@ -1,7 +1,8 @@
 /**
  * Training end to end through the real CLI, on the embedded synthetic data:
  * - a quick-config run learns (validation top-1 far above chance);
- * - a run killed (SIGKILL) right after its first epoch checkpoint and resumed with --resume ends
+ * - a run killed (SIGKILL) right after its first epoch checkpoint (where the child stops itself
+ *   through the trainer's SKAGENT_STOP_AFTER_EPOCH hook) and resumed with --resume ends
  *   with exactly the weights of an uninterrupted run.
  */
 import { test } from 'node:test';
@@ -50,15 +51,24 @@ test('killed after epoch 1 and resumed, a run ends with the weights of an uninte
   const args = (dir: string) => ['train', 'quick/b', '--work-dir', dir, '--epochs', '2', ...common];
   assert.equal(cli(args(straight)).status, 0);
 
-  const child = spawn(process.execPath, [CLI, ...args(resumed)], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  while (!existsSync(join(resumed, 'epoch_1.pth'))) {
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // The child stops itself (SIGSTOP) right after writing epoch 1 and saying so; the kill then
+  // lands at that known point, whatever the speed of the machine.
+  const child = spawn(process.execPath, [CLI, ...args(resumed)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SKAGENT_STOP_AFTER_EPOCH: '1' } });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  const stopped = await new Promise<boolean>((resolve) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (/SKAGENT_STOP_AFTER_EPOCH=1: epoch 1 is saved/.test(stderr)) resolve(true);
+    });
+    child.on('exit', () => resolve(false));
+  });
+  assert.ok(stopped, `the child exited before stopping after epoch 1:\n${stderr}`);
   child.kill('SIGKILL');
   await exited;
-  assert.ok(!existsSync(join(resumed, 'epoch_2.pth')), 'the run was meant to be killed during epoch 2');
+  assert.ok(existsSync(join(resumed, 'epoch_1.pth')), 'epoch 1 was saved before the kill');
+  assert.ok(!existsSync(join(resumed, 'epoch_2.pth')), 'the kill came before epoch 2');
   const r = cli([...args(resumed), '--resume']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /resumed from .*epoch_1\.pth/);

@@ -17,6 +17,7 @@ import { TrainableClipEncoder, FrozenClipEncoder } from '../../src/text/encoder-
 import { BuiltinTextEncoder } from '../../src/text/encoder-builtin.js';
 import { FileTextEncoder } from '../../src/text/encoder-file.js';
 import { createTextEncoder } from '../../src/text/encoder-factory.js';
+import { wordTokens, type TokenEncoder } from '../../src/text/word-tokens.js';
 import type { ClipTextModel } from '../../src/text/clip-model.js';
 import { needFixtures, fixture, REPO_ROOT } from '../fixtures.js';
 import { assertClose } from '../model/helpers.js';
@@ -160,57 +161,73 @@ function cosine(a: Tensor, i: number, j: number): number {
   });
 }
 
-test('builtin encoder: deterministic, unit rows, descriptions sharing words are similar', { skip }, () => {
-  const texts = [
-    'A person raises the left hand above the head.',
-    'A person raises the right hand above the head.',
-    'Someone kicks a ball forward with the foot.',
-    'Someone kicks a ball forward with the foot.',
-  ];
-  const a = new BuiltinTextEncoder(tokenizer(), { dim: 256 });
-  const b = new BuiltinTextEncoder(tokenizer(), { dim: 256 });
-  const other = new BuiltinTextEncoder(tokenizer(), { dim: 256, seed: 7 });
-  assert.deepEqual([a.trainable, a.module, a.parameters().length, a.dim], [false, null, 0, 256]);
-  tidy(() => {
-    const e = a.embed([0, 1, 2, 3], texts);
-    assert.deepEqual(e.shape, [4, 256]);
-    assertClose(e.norm(2, 1), [1, 1, 1, 1], { atol: 1e-6, rtol: 0, what: 'row norms' });
-    assertClose(b.embed([0, 1, 2, 3], texts), e, { atol: 0, rtol: 0, what: 'same seed' });
-    assert.ok(other.embed([0], texts).sub(e.narrow(0, 0, 1)).abs().max().item() > 0.01, 'another seed projects differently');
-    const close = cosine(e, 0, 1);
-    const far = cosine(e, 0, 2);
-    assert.ok(close > 0.6, `left/right-hand sentences: cosine ${close}`);
-    assert.ok(Math.abs(far) < 0.25, `unrelated sentences: cosine ${far}`);
-    assert.ok(Math.abs(cosine(e, 2, 3) - 1) < 1e-6);
-  });
-  tidy(() => {
-    // A changed description changes its row.
-    const before = a.embed([2], texts);
-    const after = a.embed([2], [texts[0], texts[1], 'Someone throws a ball.', texts[3]]);
-    assert.ok(after.sub(before).abs().max().item() > 0.01);
-  });
-  a.dispose();
-  b.dispose();
-  other.dispose();
-});
+/** The builtin encoder's two token sources: hashed words (the default, no file needed) and CLIP's BPE (with the vocabulary). */
+const BUILTIN_TOKENS: readonly { name: string; tokens: () => TokenEncoder; skip: string | false }[] = [
+  { name: 'hashed words (default)', tokens: () => wordTokens, skip: false },
+  { name: 'CLIP BPE tokens', tokens: () => tokenizer(), skip },
+];
 
-test('builtin encoder with the trainable layer: identity at start, gradients reach it', { skip }, () => {
-  const descriptions = ntu60();
-  const fixed = new BuiltinTextEncoder(tokenizer(), { dim: 64 });
-  const trainable = new BuiltinTextEncoder(tokenizer(), { dim: 64, trainable: true });
-  assert.deepEqual([...trainable.module!.stateDict().keys()], ['builtin_proj.weight', 'builtin_proj.bias']);
-  tidy(() => {
-    const out = trainable.embed([0, 10, 0], descriptions);
-    assertClose(out, fixed.embed([0, 10, 0], descriptions), { atol: 1e-6, rtol: 0, what: 'identity start' });
-    out.sum().backward();
-    const [weight] = trainable.parameters();
-    assert.ok(weight.grad!.abs().sum().item() > 0);
-  });
-  fixed.dispose();
-  trainable.dispose();
-});
+/** Descriptions of a few classes, in the conversations' style (no fixture needed). */
+const DESCRIPTIONS = [
+  'A person raises the left hand above the head.',
+  'A person raises the right hand above the head.',
+  'Someone kicks a ball forward with the foot.',
+  'A person sits down on a chair and leans back.',
+  'A person drinks water from a cup held in the right hand.',
+];
 
-test('file encoder: rows of a [classes, dim] .npy, checked against the class count', { skip }, () => {
+for (const source of BUILTIN_TOKENS) {
+  test(`builtin encoder, ${source.name}: deterministic, unit rows, descriptions sharing words are similar`, { skip: source.skip }, () => {
+    const texts = [
+      'A person raises the left hand above the head.',
+      'A person raises the right hand above the head.',
+      'Someone kicks a ball forward with the foot.',
+      'Someone kicks a ball forward with the foot.',
+    ];
+    const a = new BuiltinTextEncoder(source.tokens(), { dim: 256 });
+    const b = new BuiltinTextEncoder(source.tokens(), { dim: 256 });
+    const other = new BuiltinTextEncoder(source.tokens(), { dim: 256, seed: 7 });
+    assert.deepEqual([a.trainable, a.module, a.parameters().length, a.dim], [false, null, 0, 256]);
+    tidy(() => {
+      const e = a.embed([0, 1, 2, 3], texts);
+      assert.deepEqual(e.shape, [4, 256]);
+      assertClose(e.norm(2, 1), [1, 1, 1, 1], { atol: 1e-6, rtol: 0, what: 'row norms' });
+      assertClose(b.embed([0, 1, 2, 3], texts), e, { atol: 0, rtol: 0, what: 'same seed' });
+      assert.ok(other.embed([0], texts).sub(e.narrow(0, 0, 1)).abs().max().item() > 0.01, 'another seed projects differently');
+      const close = cosine(e, 0, 1);
+      const far = cosine(e, 0, 2);
+      assert.ok(close > 0.6, `left/right-hand sentences: cosine ${close}`);
+      assert.ok(Math.abs(far) < 0.25, `unrelated sentences: cosine ${far}`);
+      assert.ok(Math.abs(cosine(e, 2, 3) - 1) < 1e-6);
+    });
+    tidy(() => {
+      // A changed description changes its row.
+      const before = a.embed([2], texts);
+      const after = a.embed([2], [texts[0], texts[1], 'Someone throws a ball.', texts[3]]);
+      assert.ok(after.sub(before).abs().max().item() > 0.01);
+    });
+    a.dispose();
+    b.dispose();
+    other.dispose();
+  });
+
+  test(`builtin encoder, ${source.name}, with the trainable layer: identity at start, gradients reach it`, { skip: source.skip }, () => {
+    const fixed = new BuiltinTextEncoder(source.tokens(), { dim: 64 });
+    const trainable = new BuiltinTextEncoder(source.tokens(), { dim: 64, trainable: true });
+    assert.deepEqual([...trainable.module!.stateDict().keys()], ['builtin_proj.weight', 'builtin_proj.bias']);
+    tidy(() => {
+      const out = trainable.embed([0, 4, 0], DESCRIPTIONS);
+      assertClose(out, fixed.embed([0, 4, 0], DESCRIPTIONS), { atol: 1e-6, rtol: 0, what: 'identity start' });
+      out.sum().backward();
+      const [weight] = trainable.parameters();
+      assert.ok(weight.grad!.abs().sum().item() > 0);
+    });
+    fixed.dispose();
+    trainable.dispose();
+  });
+}
+
+test('file encoder: rows of a [classes, dim] .npy, checked against the class count', () => {
   const dir = mkdtempSync(join(tmpdir(), 'text-file-'));
   try {
     const path = join(dir, 'emb.npy');
@@ -234,19 +251,28 @@ test('file encoder: rows of a [classes, dim] .npy, checked against the class cou
   }
 });
 
-test('factory: builds each kind and explains what is missing or does not fit', { skip }, () => {
-  const vocab = fixture('clip', 'bpe_simple_vocab_16e6.txt.gz');
-  assert.throws(() => createTextEncoder({ kind: 'clip' }), /'clip' needs CLIP's BPE vocabulary file/);
+test('factory: the default builtin encoder and the file kind need no downloaded file; missing parts are named', () => {
   // Without a vocabulary the builtin encoder hashes words: nothing to download, still deterministic.
+  const builtin = createTextEncoder({ kind: 'builtin' });
+  assert.ok(builtin instanceof BuiltinTextEncoder);
+  assert.equal(builtin.dim, 512);
+  builtin.dispose();
   const wordsOnly = createTextEncoder({ kind: 'builtin', dim: 16 });
   const e = wordsOnly.embed([0, 1], ['a person waves the right hand', 'a person kicks with the right leg']);
   assert.deepEqual(e.shape, [2, 16]);
   e.dispose();
   wordsOnly.dispose();
-  assert.throws(() => createTextEncoder({ kind: 'clip', vocab: '/nonexistent/bpe.txt.gz', weights: TINY() }), /cannot read the CLIP BPE vocabulary '\/nonexistent\/bpe\.txt\.gz'/);
-  assert.throws(() => createTextEncoder({ kind: 'clip', tokenizer: tokenizer() }), /'clip' needs CLIP weights/);
+  assert.throws(() => createTextEncoder({ kind: 'clip' }), /'clip' needs CLIP's BPE vocabulary file/);
+  assert.throws(() => createTextEncoder({ kind: 'clip-frozen', vocab: '/nonexistent/bpe.txt.gz', weights: '/nonexistent/w.pth' }), /cannot read the CLIP BPE vocabulary '\/nonexistent\/bpe\.txt\.gz'/);
+  assert.throws(() => createTextEncoder({ kind: 'builtin', vocab: '/nonexistent/bpe.txt.gz' }), /cannot read the CLIP BPE vocabulary '\/nonexistent\/bpe\.txt\.gz'/);
   assert.throws(() => createTextEncoder({ kind: 'file' }), /'file' needs the path/);
   assert.throws(() => createTextEncoder({ kind: 'bert' as 'clip' }), /unknown text encoder kind 'bert'/);
+});
+
+test('factory: builds the CLIP kinds and explains what does not fit', { skip }, () => {
+  const vocab = fixture('clip', 'bpe_simple_vocab_16e6.txt.gz');
+  assert.throws(() => createTextEncoder({ kind: 'clip', vocab: '/nonexistent/bpe.txt.gz', weights: TINY() }), /cannot read the CLIP BPE vocabulary '\/nonexistent\/bpe\.txt\.gz'/);
+  assert.throws(() => createTextEncoder({ kind: 'clip', tokenizer: tokenizer() }), /'clip' needs CLIP weights/);
   assert.throws(() => createTextEncoder({ kind: 'clip-frozen', tokenizer: tokenizer(), weights: TINY(), dim: 512 }),
     /tiny_text_encoder\.pth \(CLIP text projection width\) is 32, but the model's alignment branch expects 512/);
 
