@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Tensor, nn } from '../torch/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
 import type { TextEncoder } from '../text/encoder.js';
-import type { AgentLoop } from '../agent/loop.js';
+import type { AgentLoop, AgentUpdate } from '../agent/loop.js';
 import type { RunLogger } from './logger.js';
 
 export interface Semantics {
@@ -19,8 +19,17 @@ export interface Semantics {
   embed(labels: Int32Array): Tensor;
   /** A training step's un-mixed labels and classifier logits (the Questioner's statistics). */
   observe(labels: Int32Array, logits: Tensor): void;
-  /** After an epoch: run the agent if due; returns what changed (for the logs), or null. */
+  /**
+   * After training epoch `epoch` (1-based), validation or not: the corrected agent's timing
+   * (refresh when due). Returns what changed (for the logs), or null.
+   */
   onEpochEnd(epoch: number, logger: RunLogger): Promise<Record<string, unknown> | null>;
+  /**
+   * On every validation batch: the original's timing (`--agent reproduce`, agent.md §5): the
+   * first validation batch after training closes the Questioner's epoch and refreshes when due,
+   * so without validation the descriptions never change. Returns what changed, or null.
+   */
+  onValidationBatch(logger: RunLogger): Promise<Record<string, unknown> | null>;
   /** Persists trainable text-encoder weights for resume (descriptions are saved by the agent). */
   save(workDir: string): void;
   restore(workDir: string): void;
@@ -52,8 +61,15 @@ export class TextSemantics implements Semantics {
   }
 
   async onEpochEnd(epoch: number, logger: RunLogger): Promise<Record<string, unknown> | null> {
-    if (!this.agent) return null;
-    const update = this.agent.mode === 'corrected' ? await this.agent.onEpochEnd(epoch) : await this.agent.onValidationBatch();
+    return this.apply(this.agent ? await this.agent.onEpochEnd(epoch) : null, logger);
+  }
+
+  async onValidationBatch(logger: RunLogger): Promise<Record<string, unknown> | null> {
+    return this.apply(this.agent ? await this.agent.onValidationBatch() : null, logger);
+  }
+
+  /** Takes an agent update's descriptions (the encoder re-embeds them) and logs it. */
+  private apply(update: AgentUpdate | null, logger: RunLogger): Record<string, unknown> | null {
     if (!update) return null;
     this.current = update.descriptions;
     this.encoder.refresh?.(this.current);

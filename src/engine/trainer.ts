@@ -78,8 +78,11 @@ function linkLatest(workDir: string, target: string): void {
   renameSync(tmp, link);
 }
 
-/** Validation: 1-clip 'prob' scores over the split → metrics. */
-export async function evaluate(model: Recognizer, loader: BatchLoader, device: string, label: string): Promise<{ evaluation: Evaluation; scores: Float32Array; numClasses: number }> {
+/**
+ * Validation: 1-clip 'prob' scores over the split → metrics. `beforeBatch` runs before each
+ * batch's forward (where the original's test step calls the Questioner's check_state).
+ */
+export async function evaluate(model: Recognizer, loader: BatchLoader, device: string, label: string, beforeBatch?: () => Promise<void>): Promise<{ evaluation: Evaluation; scores: Float32Array; numClasses: number }> {
   model.eval();
   const C = model.numClasses;
   const scores = new Float32Array(loader.length * C);
@@ -87,6 +90,7 @@ export async function evaluate(model: Recognizer, loader: BatchLoader, device: s
   const progress = new Progress({ label, total: loader.length, unit: 'sample' });
   let row = 0;
   for await (const batch of loader.epoch(0)) {
+    await beforeBatch?.();
     const probs = tidy(() => {
       const { keypoint } = batchTensors(batch, device);
       return model.predict(keypoint, 'prob').toFloat32Array();
@@ -179,12 +183,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       logger.info(`epoch ${epoch}: mean loss ${(sums.loss / sums.n).toFixed(4)}, train top1 ${(100 * sums.top1 / sums.n).toFixed(2)}%, top5 ${(100 * sums.top5 / sums.n).toFixed(2)}%`);
 
-      const update = await o.semantics.onEpochEnd(epoch, logger);
-      if (update) logger.event({ mode: 'agent', epoch, ...update });
+      const logAgent = (update: Record<string, unknown> | null) => { if (update) logger.event({ mode: 'agent', epoch, ...update }); };
+      logAgent(await o.semantics.onEpochEnd(epoch, logger));
 
       let improved = false;
       if (valLoader) {
-        const { evaluation } = await evaluate(model, valLoader, o.device, `val ${epoch}`);
+        const { evaluation } = await evaluate(model, valLoader, o.device, `val ${epoch}`, async () => logAgent(await o.semantics.onValidationBatch(logger)));
         lastEvaluation = evaluation;
         logger.info(`epoch ${epoch} validation: top1 ${(100 * evaluation.top1).toFixed(2)}%, top5 ${(100 * evaluation.top5).toFixed(2)}%, mean class accuracy ${(100 * evaluation.meanClassAccuracy).toFixed(2)}%`);
         logger.event({ mode: 'val', epoch, iter, top1_acc: evaluation.top1, top5_acc: evaluation.top5, mean_class_accuracy: evaluation.meanClassAccuracy });

@@ -56,8 +56,12 @@ export const SEMANTICS_HELP = `Semantic priors (alignment loss, critical joints,
   --labels F        label map, one class name per line (descriptions default to "a person <name>")
   --conversations D the original's per-class conversation files (e.g. text/gpt4o/nturgbd_60):
                     descriptions from their final rounds, critical joints from round 4
-  --agent MODE      off (default), reproduce (the original's timing) or corrected: refresh
-                    descriptions every interval_epoch epochs by asking an LLM about confused classes
+  --agent MODE      off (default), reproduce or corrected: refresh descriptions every
+                    interval_epoch epochs by asking an LLM about the classes the model confuses.
+                    reproduce: the original's timing, from the validation step: only with
+                    --validate (without it, as in the original, descriptions never change), epochs
+                    counted by validation passes, none after epoch 149. corrected: after every
+                    interval_epoch-th training epoch, validation or not
   --llm-model M     chat model (default gpt-4o); key/base URL from OPENAI_API_KEY / OPENAI_BASE_URL
   --llm-base-url U  any OpenAI-compatible endpoint
   --critical-joints F  [classes, V, V] .npy critical-joint tensor (default: from --conversations, else all ones)`;

@@ -66,6 +66,7 @@ export const trainCommand: Command = {
     const runtime = applyRuntime(values, config);
     const seed = intOption(values.seed, 'seed', 0, 0);
     const { semantics, criticalJoints } = buildSemantics(values, config, workDir, runtime.device, (l) => logger.info(l));
+    if (values.agent === 'reproduce' && !values.validate) logger.info('--agent reproduce without --validate: as in the original, the agent never runs (it runs from the validation step); the descriptions stay as they start');
     const model = buildModel(config, { criticalJoints, seed });
     // A trained text encoder lives in the backbone (model_text_dict), as the original's CLIP: it is
     // then trained, saved in best checkpoints and left out of per-epoch ones with the same rules.
