@@ -50,6 +50,8 @@ export interface AgentUpdate {
   readonly updatedClasses: number[];
   /** Classes that kept their previous description (LLM failure, refusal, bad answer). */
   readonly failedClasses: RefineFailure[];
+  /** Per class, the classes it was confused with in the closed epoch (what the LLM was asked about). */
+  readonly classLists: readonly (readonly number[])[];
   /** All current descriptions and their tokens [classes, 77], after the update. */
   readonly descriptions: readonly string[];
   readonly tokens: NdArray<'int32'>;
@@ -144,7 +146,7 @@ export class AgentLoop {
     this.reloadDescriptions();
     this.log(`[agent] epoch ${closed.epoch}: ${result.updated.length} descriptions updated, ${result.failed.length} kept after failures, ${result.skipped.length} not asked`);
     return {
-      epoch: closed.epoch, updatedClasses: result.updated, failedClasses: result.failed,
+      epoch: closed.epoch, updatedClasses: result.updated, failedClasses: result.failed, classLists: closed.classLists,
       descriptions: this.current.descriptions, tokens: this.current.tokens,
     };
   }

@@ -71,3 +71,51 @@ export function fuseScores(streams: readonly ScoreArray[], weights: readonly num
   const out = [...shape];
   return accIsFloat32 ? { dtype: 'float32', shape: out, data: Float32Array.from(acc) } : { dtype: 'float64', shape: out, data: acc };
 }
+
+/** Weights tried for each stream by `searchWeights`. */
+export const WEIGHT_GRID: readonly number[] = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3];
+
+export interface WeightSearchResult {
+  readonly weights: number[];
+  /** Top-1 of the fusion with `weights` on the scores searched (validation). */
+  readonly top1: number;
+  /** Fusions evaluated. */
+  readonly evaluated: number;
+}
+
+/**
+ * Fusion weights that maximise top-1 on the given (validation) scores: coordinate ascent from
+ * equal weights, each stream's weight tried over `grid` in turn while the others stay fixed,
+ * rounds repeated until none improves. Only a strict gain moves, so ties keep the earlier
+ * (simpler) weights and the result is deterministic. Apply the weights to the test scores
+ * afterwards: choosing them on the test split would report an optimistic number.
+ */
+export function searchWeights(
+  streams: readonly ScoreArray[], top1: (fused: ScoreArray) => number,
+  options: { grid?: readonly number[]; maxRounds?: number } = {},
+): WeightSearchResult {
+  const grid = options.grid ?? WEIGHT_GRID;
+  const maxRounds = options.maxRounds ?? 5;
+  let weights = streams.map(() => 1);
+  let best = top1(fuseScores(streams, weights));
+  let evaluated = 1;
+  for (let round = 0; round < maxRounds; round++) {
+    let improved = false;
+    for (let m = 0; m < streams.length; m++) {
+      for (const g of grid) {
+        if (g === weights[m]) continue;
+        const trial = weights.map((w, i) => (i === m ? g : w));
+        if (trial.every((w) => w === 0)) continue;
+        const acc = top1(fuseScores(streams, trial));
+        evaluated++;
+        if (acc > best) {
+          best = acc;
+          weights = trial;
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+  return { weights, top1: best, evaluated };
+}

@@ -75,7 +75,11 @@ export class TextSemantics implements Semantics {
     this.encoder.refresh?.(this.current);
     for (const c of update.updatedClasses) logger.info(`[agent] class ${c}: new description: ${this.current[c]}`);
     for (const f of update.failedClasses) logger.info(`[agent] class ${f.classIndex}: kept the previous description (${f.reason})`);
-    return { agent_epoch: update.epoch, updated_classes: update.updatedClasses, failed_classes: update.failedClasses.map((f) => f.classIndex) };
+    // The confusion lists and new descriptions make the agent's history readable later (skagent view).
+    return {
+      agent_epoch: update.epoch, updated_classes: update.updatedClasses, failed_classes: update.failedClasses.map((f) => f.classIndex),
+      confused: update.classLists, descriptions: Object.fromEntries(update.updatedClasses.map((c) => [c, this.current[c]])),
+    };
   }
 
   save(workDir: string): void {

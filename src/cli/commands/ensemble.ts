@@ -2,13 +2,15 @@
 import { parseArgs } from 'node:util';
 import { type Command, ExitCode, UserError } from '../command.js';
 import { loadLabels } from '../../data/pyskl.js';
-import { ENSEMBLE_PRESETS, type EnsemblePreset, STREAM_NAMES, fuseScores, presetById, streamsForCount } from '../../engine/ensemble.js';
+import { ENSEMBLE_PRESETS, type EnsemblePreset, STREAM_NAMES, WEIGHT_GRID, fuseScores, presetById, searchWeights, streamsForCount } from '../../engine/ensemble.js';
 import { type ScoreArray, topKAccuracy } from '../../engine/metrics.js';
 import { readLabelsNpy, readScoresFile } from '../../engine/results.js';
 
 const HELP = `skagent ensemble — accuracy of score streams and of their weighted fusion
 
 Usage: skagent ensemble <scores>... --labels <file> [--split S] [--weights w1,w2,... | --preset jb|4s|6s] [--json]
+       skagent ensemble <test scores>... --labels <file> --search-weights --val <scores> --val <scores>...
+                        --val-labels <file> [--val-split S]
 
 Each <scores> file holds one model's test scores: this project's scores.npy (float [samples, classes])
 or the original's best_pred.pkl / result.pkl (a pickled list of per-sample vectors); the format is
@@ -34,6 +36,13 @@ Options:
   --weights W   comma-separated numbers
   --preset P    jb, 4s or 6s
   --json        print one JSON object instead of the table
+
+Weight search (--search-weights): chooses weights on validation scores, then reports them on the
+test scores given as <scores>, so the test split never influences the choice:
+  --val F       one validation score file per test stream, in the same order (repeat --val)
+  --val-labels F, --val-split S   their ground truth, read like --labels / --split
+  The search is coordinate ascent from equal weights over the grid ${WEIGHT_GRID.join(', ')} (each
+  stream in turn, until no change raises validation top-1; ties keep the earlier weights).
 
 Example (NTU-60 X-Sub, six models' best_pred.pkl, all three published fusions):
   skagent ensemble work_dirs/ntu60_xsub/{j,b,k,jm,bm,km}/best_pred.pkl \\
@@ -99,6 +108,13 @@ function plan(files: number, weightsText: string | undefined, presetId: string |
   return { streamNames: canonical, fusions };
 }
 
+function searchPlan(files: number, val: string[] | undefined, valLabels: string | undefined): { files: string[]; labels: string } {
+  if (!val || val.length === 0) throw new UserError('--search-weights needs validation scores: --val <file> once per test stream, in the same order', ExitCode.usage);
+  if (val.length !== files) throw new UserError(`--search-weights: ${val.length} --val files for ${files} test score files (one per stream, same order)`, ExitCode.usage);
+  if (valLabels === undefined) throw new UserError('--search-weights needs --val-labels', ExitCode.usage);
+  return { files: val, labels: valLabels };
+}
+
 function readLabels(file: string, split: string | undefined): number[] {
   if (file.endsWith('.npy')) return readLabelsNpy(file);
   if (!file.endsWith('.txt') && split === undefined) {
@@ -146,11 +162,16 @@ export const ensembleCommand: Command = {
   async run(args) {
     const { values, positionals: files } = parseArgs({
       args, allowPositionals: true, strict: true,
-      options: { labels: { type: 'string' }, split: { type: 'string' }, weights: { type: 'string' }, preset: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        labels: { type: 'string' }, split: { type: 'string' }, weights: { type: 'string' }, preset: { type: 'string' }, json: { type: 'boolean' },
+        'search-weights': { type: 'boolean' }, val: { type: 'string', multiple: true }, 'val-labels': { type: 'string' }, 'val-split': { type: 'string' },
+      },
     });
     if (files.length === 0) throw new UserError('no score files given', ExitCode.usage);
     if (values.labels === undefined) throw new UserError('missing --labels', ExitCode.usage);
     const { streamNames, fusions } = plan(files.length, values.weights, values.preset);
+    const search = values['search-weights'] ? searchPlan(files.length, values.val, values['val-labels']) : null;
+    if (!search && (values.val || values['val-labels'])) throw new UserError('--val and --val-labels go with --search-weights', ExitCode.usage);
 
     const labels = readLabels(values.labels, values.split);
     const streams: Stream[] = files.map((file, i) => ({ name: streamNames[i], file, scores: readScoresFile(file) }));
@@ -164,11 +185,22 @@ export const ensembleCommand: Command = {
       top1: top1(fuseScores(f.members.map((m) => streams[m].scores), f.weights), labels),
     }));
 
+    let searched: { weights: number[]; val_top1: number; top1: number; evaluated: number } | null = null;
+    if (search) {
+      const valLabels = readLabels(search.labels, values['val-split']);
+      const valStreams: Stream[] = search.files.map((file, i) => ({ name: streamNames[i], file, scores: readScoresFile(file) }));
+      const valClasses = checkConsistent(valStreams, valLabels, search.labels);
+      if (valClasses !== classes) throw new UserError(`validation scores have ${valClasses} classes, test scores ${classes}`);
+      const found = searchWeights(valStreams.map((s) => s.scores), (fused) => top1(fused, valLabels));
+      searched = { weights: found.weights, val_top1: found.top1, top1: top1(fuseScores(streams.map((s) => s.scores), found.weights), labels), evaluated: found.evaluated };
+    }
+
     if (values.json) {
       const doc = {
         num_samples: labels.length, num_classes: classes,
         labels: { file: values.labels, split: values.split ?? null },
         streams: streamResults, fusions: fusionResults,
+        ...(searched ? { searched_weights: { ...searched, val_files: search!.files, val_labels: search!.labels } } : {}),
       };
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
       return ExitCode.ok;
@@ -183,6 +215,11 @@ export const ensembleCommand: Command = {
       lines.push('', formatTable([['fusion', 'top-1', 'weights'], ...fusionResults.map((f) => [
         f.name, accuracyCell(f.top1, n), f.streams.map((s, i) => `${s}:${f.weights[i]}`).join(' '),
       ])]));
+    }
+    if (searched) {
+      lines.push('', `weights searched on ${search!.labels}${values['val-split'] ? ` [${values['val-split']}]` : ''} (${searched.evaluated} fusions tried): ` +
+        `${streamNames.map((s, i) => `${s}:${searched!.weights[i]}`).join(' ')}`,
+        `  validation top-1 ${searched.val_top1.toFixed(4)}; test top-1 with these weights ${accuracyCell(searched.top1, n)}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
     return ExitCode.ok;

@@ -15,6 +15,7 @@ import { trainCommand } from './train.js';
 import { demoCommand } from './demo.js';
 import { testCommand } from './test.js';
 import { benchCommand } from './bench.js';
+import { viewCommand } from './view.js';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -32,4 +33,5 @@ export const COMMANDS: readonly Command[] = [
   dataSynthCommand,
   dataUavRawCommand,
   transformCommand,
+  viewCommand,
 ];

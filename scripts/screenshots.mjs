@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Screenshots of every view of `skagent view` for docs/img: starts the viewer's server over the
+// given paths, opens each tab in headless Chromium (/usr/bin/chromium or $CHROMIUM) and saves
+// docs/img/view-<tab>.png. Needs a build (npm run build). Usage:
+//   node scripts/screenshots.mjs work_dirs/demo [more paths...] [--out docs/img] [--config quick/j]
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { ViewServer } from '../dist/src/viewer/server.js';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, config: { type: 'string' } } });
+const out = values.out ?? new URL('../docs/img/', import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+const server = new ViewServer({ paths: positionals });
+const base = await server.listen();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const errors = [];
+page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+page.on('pageerror', (e) => errors.push(e.message));
+const settle = () => page.waitForTimeout(900);
+for (const tab of ['runs', 'results', 'data', 'agent']) {
+  await page.goto(`${base}#${tab}`);
+  await page.waitForFunction((t) => document.body.dataset.ready === t, tab);
+  if (tab === 'results') {
+    const cell = await page.$('#confusion td.hit:not([data-t="0"])');
+    await cell?.click();
+  }
+  if (tab === 'data' && values.config) {
+    await page.selectOption('#config-select', values.config);
+    await page.waitForSelector('#skeleton-pipeline');
+  }
+  await settle();
+  await page.screenshot({ path: `${out}/view-${tab}.png`, fullPage: tab !== 'results' && tab !== 'agent' });
+  console.log(`${out}/view-${tab}.png`);
+}
+await browser.close();
+await server.close();
+if (errors.length) { console.error(errors.join('\n')); process.exit(1); }

@@ -1,0 +1,160 @@
+/** The viewer's server over a real loopback socket: what it serves, what it refuses, bad logs. */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { ViewServer } from '../../src/viewer/server.js';
+import { loadConfig } from '../../src/config/index.js';
+import { evaluateScores } from '../../src/engine/metrics.js';
+import { readLabelsNpy, readScoresNpy } from '../../src/engine/results.js';
+import { makeFixture, type ViewerFixture } from './fixture.js';
+
+let fx: ViewerFixture;
+let server: ViewServer;
+let base: string;
+
+before(async () => {
+  fx = makeFixture();
+  writeFileSync(join(fx.root, '..', `outside-${process.pid}.txt`), 'secret');
+  symlinkSync(join(fx.root, '..', `outside-${process.pid}.txt`), join(fx.root, 'escape.txt'));
+  symlinkSync('/etc', join(fx.root, 'etc-link'));
+  server = new ViewServer({ paths: [fx.root] });
+  base = await server.listen();
+});
+after(async () => {
+  await server.close();
+  rmSync(join(fx.root, '..', `outside-${process.pid}.txt`), { force: true });
+  rmSync(fx.root, { recursive: true, force: true });
+});
+
+/** A raw GET (no URL normalisation by the client: `..` and encodings reach the server as written). */
+function get(path: string): Promise<{ status: number; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+const getJson = async (path: string) => { const r = await get(path); return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> }; };
+
+test('binds to loopback by default', () => {
+  assert.match(base, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+});
+
+test('the catalog finds the run, results, datasets and conversations', async () => {
+  const { json } = await getJson('/api/catalog');
+  const ids = (json.entries as { id: string }[]).map((e) => e.id).sort();
+  assert.deepEqual(ids, [
+    'conversations:0:j/custom', 'dataset:0:data/synth_coco.pkl', 'dataset:0:data/synth_ntu.pkl',
+    'result:0:b/test', 'result:0:b/val', 'result:0:j/test', 'result:0:j/val', 'run:0:j',
+  ]);
+});
+
+test('files under the root are streamed; traversal attempts are refused', async () => {
+  const ok = await get('/files/0/j/20260101_000000.log.json');
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body, readFileSync(join(fx.runDir, '20260101_000000.log.json'), 'utf8'));
+  for (const path of [
+    '/files/0/../outside.txt', '/files/0/j/../../outside.txt', '/files/0/%2e%2e/%2e%2e/etc/passwd',
+    '/files/0/%2E%2E%2Fetc%2Fpasswd', '/files/0/..%2f..%2fetc%2fpasswd', '/files/0/..%5c..%5cetc%5cpasswd',
+    '/files/0//etc/passwd', '/files/0/%2fetc%2fpasswd', '/files/0/escape.txt', '/files/0/etc-link/passwd',
+    '/files/0/j%00.txt', '/files/1/anything', '/files/-1/x',
+  ]) {
+    const r = await get(path);
+    assert.ok(r.status === 403 || r.status === 404 || r.status === 400, `${path}: status ${r.status}`);
+    assert.doesNotMatch(r.body, /secret|root:x:0/, path);
+  }
+  assert.equal((await get('/files/0/escape.txt')).status, 403);
+  assert.equal((await get('/files/0/%2e%2e/%2e%2e/etc/passwd')).status, 403);
+  assert.equal((await get('/files/0/../j/test/metrics.json')).status, 403);
+});
+
+test('run logs: values as logged; a truncated last line and a corrupt line are reported, not fatal', async () => {
+  let { status, json } = await getJson('/api/run?id=run:0:j');
+  assert.equal(status, 200);
+  assert.deepEqual(json.events, fx.events);
+  assert.equal(json.config, 'quick/j');
+  assert.deepEqual(json.problems, []);
+  const log = join(fx.runDir, '20260101_000000.log.json');
+  appendFileSync(log, 'not json\n{"mode":"train","epoch":4,"it');
+  ({ status, json } = await getJson('/api/run?id=run:0:j'));
+  assert.equal(status, 200);
+  assert.deepEqual(json.events, fx.events);
+  const problems = json.problems as { line: number; problem: string }[];
+  assert.deepEqual(problems.map((p) => p.line), [fx.events.length + 1, fx.events.length + 2]);
+  assert.match(problems[1].problem, /incomplete last line/);
+  // The writer finishes the line: it counts from now on.
+  appendFileSync(log, 'er":9}\n');
+  ({ json } = await getJson('/api/run?id=run:0:j'));
+  assert.equal((json.events as unknown[]).length, fx.events.length + 1);
+});
+
+test('a run folder whose log is missing is shown as such', async () => {
+  const dir = join(fx.root, 'empty-run');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'x.log.json'), '');
+  const { json } = await getJson('/api/catalog');
+  assert.ok((json.entries as { id: string }[]).some((e) => e.id === 'run:0:empty-run'));
+  rmSync(join(dir, 'x.log.json'));
+  const r = await getJson('/api/run?id=run:0:empty-run');
+  assert.equal(r.status, 200);
+  assert.match(JSON.stringify(r.json.problems), /no \*\.log\.json/);
+  assert.equal((await getJson('/api/run?id=run:0:nope')).status, 404);
+});
+
+test('results: the confusion matrix is the one computed from scores.npy and labels.npy', async () => {
+  const { json } = await getJson('/api/result?id=result:0:j/test');
+  const e = evaluateScores(readScoresNpy(join(fx.resultDir, 'scores.npy')), readLabelsNpy(join(fx.resultDir, 'labels.npy')));
+  assert.deepEqual(json.confusion, e.confusionMatrix);
+  assert.equal(json.top1, e.top1);
+  assert.deepEqual((json.classNames as string[]).slice(0, 2), ['wave right hand', 'raise both arms']);
+  assert.equal((json.sampleIds as string[]).length, e.numSamples);
+});
+
+test('ensemble: presets by modality and a weight search on validation scores', async () => {
+  const { status, json } = await getJson('/api/ensemble?test=result:0:j/test,result:0:b/test&val=result:0:j/val,result:0:b/val&weights=2,1');
+  assert.equal(status, 200, JSON.stringify(json));
+  assert.deepEqual((json.fusions as { name: string }[]).map((f) => f.name), ['J+B', 'custom']);
+  const search = json.search as { weights: number[]; valTop1: number; testTop1: number };
+  assert.equal(search.weights.length, 2);
+  assert.ok(search.valTop1 >= 0 && search.valTop1 <= 1);
+  const bad = await getJson('/api/ensemble?test=result:0:j/test,result:0:j/val');
+  assert.equal(bad.status, 500);
+  assert.match(String(bad.json.error), /labels differ/);
+});
+
+test('data: samples by split, a raw skeleton and the pipeline output', async () => {
+  const { json: summary } = await getJson(`/api/dataset?id=${encodeURIComponent('dataset:0:data/synth_ntu.pkl')}`);
+  assert.deepEqual((summary.splits as { name: string }[]).map((s) => s.name).sort(), ['xsub_train', 'xsub_val', 'xview_train', 'xview_val']);
+  const { json: s } = await getJson(`/api/sample?id=${encodeURIComponent('dataset:0:data/synth_ntu.pkl')}&split=xsub_val&index=0&config=quick/j&mode=test`);
+  const raw = s.raw as { shape: number[]; data: number[]; is3d: boolean };
+  assert.equal(raw.shape[2], 25);
+  assert.equal(raw.is3d, true);
+  assert.ok(raw.data.every((v) => Math.abs(v) < 10), 'metres, not float16 bits');
+  const clips = (s.pipeline as { clips: { shape: number[] }[] }).clips;
+  assert.equal(clips.length, (loadConfig('quick/j').data.test.pipeline.find((op) => op.type === 'UniformSampleDecode') )?.num_clips);
+  assert.deepEqual(clips[0].shape.slice(1), [32, 25, 3]);
+  const { json: coco } = await getJson(`/api/sample?id=${encodeURIComponent('dataset:0:data/synth_coco.pkl')}&index=0`);
+  assert.equal((coco.raw as { is3d: boolean }).is3d, false);
+  assert.ok((coco.raw as { score: number[] | null }).score !== null);
+  assert.equal((await getJson(`/api/sample?id=${encodeURIComponent('dataset:0:data/synth_ntu.pkl')}&index=-1`)).status, 400);
+});
+
+test('agent: rounds, critical joints and the logged refreshes', async () => {
+  const { json } = await getJson('/api/agent?id=run:0:j');
+  const classes = json.classes as { name: string; criticalJoints: number[]; rounds: unknown[]; description: string }[];
+  assert.equal(classes.length, 4);
+  assert.deepEqual(classes[0].criticalJoints, [4, 8, 12]);
+  assert.equal(classes[0].rounds.length, 5);
+  assert.equal(classes[0].description, 'a person does wave right hand');
+  const refreshes = json.refreshes as { epoch: number; confused: number[][] }[];
+  assert.equal(refreshes.length, 1);
+  assert.deepEqual(refreshes[0].confused[1], [0, 3]);
+});
