@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, needOriginal, original } from '../fixtures.js';
 import { scriptedAgent, startFakeLlm, type FakeLlm } from '../agent/llm-server.js';
+import { readAgentHistory } from '../../src/viewer/agent.js';
+import { readRunLog } from '../../src/viewer/run-log.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'bin/skagent.js');
@@ -54,6 +56,17 @@ test('quick training with alignment and an agent refresh against a loopback LLM'
     const events = readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.log.json'))!), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const update = events.find((e) => e.mode === 'agent');
     assert.ok(update && update.updated_classes.length > 0, 'an agent event lists the updated classes');
+    // What the viewer's Agent view reads: the confusion lists asked about and the new descriptions.
+    assert.equal(update.confused.length, 12);
+    for (const c of update.updated_classes as number[]) {
+      assert.ok(update.confused[c].length > 0, `class ${c} was updated without a confusion list`);
+      assert.ok(r.stderr.includes(`[agent] class ${c}: new description: ${update.descriptions[c]}`));
+    }
+    const history = readAgentHistory(dir, readRunLog(dir));
+    assert.equal(history.classes.length, 12);
+    assert.deepEqual(history.refreshes.map((h) => h.updated), [update.updated_classes]);
+    const first = update.updated_classes[0] as number;
+    assert.equal(history.classes[first].description, update.descriptions[first]);
     assert.ok(existsSync(join(dir, 'epoch_1.pth')));
     const logText = readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
     assert.ok(!logText.includes(KEY) && !r.stderr.includes(KEY), 'the API key never appears in logs');
