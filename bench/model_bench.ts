@@ -60,19 +60,15 @@ function intArg(name: string, fallback: number): number {
 /** The TypeScript side of one measurement, in this (fresh) process. */
 async function worker(mode: Mode): Promise<void> {
   const { loadConfig } = await import('../src/config/index.js');
-  const { buildModel } = await import('../src/engine/build.js');
+  const { setUpRun } = await import('../src/engine/run-setup.js');
   const { benchInference, benchModelSpec, benchTraining } = await import('../src/engine/bench.js');
-  const { buildSemantics } = await import('../src/cli/commands/run-options.js');
-  const { tmpdir } = await import('node:os');
   const config = loadConfig(CONFIG);
   const spec = benchModelSpec(config);
-  const model = buildModel(config);
+  // Training: the default text side of `skagent train` (the built-in encoder, fixed): a table
+  // lookup per step, as the reference's cached embeddings. Inference: none.
+  const run = setUpRun({ config, runtime: { threads: THREADS, device: 'cpu' }, semantics: mode === 'train' ? {} : null });
   const o = { batch: intArg('batch', 1), iters: intArg('iters', 2), warmup: intArg('warmup', 1), threads: THREADS, device: 'cpu' };
-  // The default text encoder of `skagent train` (built-in, fixed): a table lookup per step, as the
-  // reference's cached embeddings.
-  const result = mode === 'train'
-    ? benchTraining(model, spec, buildSemantics({}, config, tmpdir(), 'cpu', () => {}).semantics, o)
-    : benchInference(model, spec, o);
+  const result = mode === 'train' ? benchTraining(run.model, spec, run.semantics!, o) : benchInference(run.model, spec, o);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

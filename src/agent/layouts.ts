@@ -16,14 +16,19 @@ export function layoutTables(layout: AgentLayout): Layout {
   return SKELETON_LAYOUTS[layout];
 }
 
-/** The original's dataset codes with their layout and prompt family (agent.md §3). */
-export const DATASETS: Readonly<Record<string, { layout: AgentLayout; prompts: PromptFamily }>> = {
-  nturgbd_60: { layout: 'nturgb+d', prompts: 'ntu' },
-  nturgbd_120: { layout: 'nturgb+d', prompts: 'ntu' },
-  finegym: { layout: 'coco_new', prompts: 'finegym' },
-  k400: { layout: 'coco_new', prompts: 'k400' },
-  uav_human: { layout: 'uav', prompts: 'uav' },
+/** The original's dataset codes with their layout, class count and prompt family (agent.md §3). */
+export const DATASETS: Readonly<Record<string, { layout: AgentLayout; classes: number; prompts: PromptFamily }>> = {
+  nturgbd_60: { layout: 'nturgb+d', classes: 60, prompts: 'ntu' },
+  nturgbd_120: { layout: 'nturgb+d', classes: 120, prompts: 'ntu' },
+  finegym: { layout: 'coco_new', classes: 99, prompts: 'finegym' },
+  k400: { layout: 'coco_new', classes: 400, prompts: 'k400' },
+  uav_human: { layout: 'uav', classes: 155, prompts: 'uav' },
 };
+
+/** The original's dataset with this layout and class count (names the run's text folders), or 'custom'. */
+export function datasetOf(layout: string, numClasses: number): string {
+  return Object.entries(DATASETS).find(([, d]) => d.layout === layout && d.classes === numClasses)?.[0] ?? 'custom';
+}
 
 export type PromptFamily = 'ntu' | 'k400' | 'finegym' | 'uav';
 

@@ -7,12 +7,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import { PythonRandom } from '../transforms/rng/index.js';
-import { type Tensor, type nn, type Profile, type CpuCacheStats, cpuCacheStats, cuda, keep, noGrad, profileOps, randint, randn, setNumThreads, tensor, tidy } from '../torch/index.js';
-import { SGD } from '../torch/optim/index.js';
+import { type Profile, type CpuCacheStats, cpuCacheStats, cuda, noGrad, profileOps, randn, setNumThreads, tidy } from '../torch/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
-import { forwardTrain } from '../model/train-forward.js';
-import { mixConfigOf, numJointsOf } from './build.js';
+import type { LossWeights } from '../model/losses.js';
+import { stepLabels } from '../model/train-forward.js';
+import { numJointsOf } from './build.js';
+import { TrainingStep, stepSettingsOf, type StepSettings } from './train-step.js';
+import type { Semantics } from './semantics.js';
 
 /** What the benchmark needs to know about a config: input shapes, batches, mix-up, losses, SGD. */
 export interface BenchModelSpec {
@@ -27,8 +29,8 @@ export interface BenchModelSpec {
   trainBatch: number;
   testBatch: number;
   mix: MixConfig;
-  lossWeights: { constraint: number; align: number };
-  optimizer: { lr: number; momentum: number; weightDecay: number; nesterov: boolean };
+  lossWeights: LossWeights;
+  optimizer: StepSettings['optimizer'];
 }
 
 /** Every config's coordinates have three channels: x, y, z (3D) or x, y, score (2D). */
@@ -44,12 +46,11 @@ function pipelineArg(ops: readonly Record<string, unknown>[], types: readonly st
 }
 
 export function benchModelSpec(config: Config): BenchModelSpec {
-  const head = config.model.cls_head;
   const train = config.train_pipeline as readonly Record<string, unknown>[];
   const test = config.test_pipeline as readonly Record<string, unknown>[];
-  const opt = config.optimizer as { lr: number; momentum?: number; weight_decay?: number; nesterov?: boolean };
+  const step = stepSettingsOf(config);
   return {
-    numClasses: head.num_classes,
+    numClasses: config.model.cls_head.num_classes,
     numJoints: numJointsOf(config),
     persons: pipelineArg(train, ['FormatGCNInput'], 'num_person') ?? config.model.backbone.num_person ?? 2,
     frames: pipelineArg(train, SAMPLERS, 'clip_len') ?? DEFAULT_FRAMES,
@@ -57,31 +58,9 @@ export function benchModelSpec(config: Config): BenchModelSpec {
     clips: pipelineArg(test, SAMPLERS, 'num_clips') ?? 1,
     trainBatch: config.data.videos_per_gpu,
     testBatch: config.data.test_dataloader.videos_per_gpu,
-    mix: mixConfigOf(config),
-    lossWeights: { constraint: head.weight_1, align: head.weight_2 },
-    optimizer: { lr: opt.lr, momentum: opt.momentum ?? 0, weightDecay: opt.weight_decay ?? 0, nesterov: opt.nesterov ?? false },
-  };
-}
-
-/**
- * The alignment loss's text side (engine/semantics.ts's Semantics fits). A trainable encoder's
- * module is installed in the backbone by the caller, as `skagent train` does, so the optimiser
- * trains it with the model.
- */
-export interface BenchTextSource {
-  describe(): string;
-  embed(labels: Int32Array): Tensor;
-  readonly textModule: nn.Module | null;
-}
-
-/** A fixed random [classes, dim] table: the text embeddings the original would have cached. */
-export function randomTextTable(numClasses: number, dim = 512, device = 'cpu'): BenchTextSource & { dispose(): void } {
-  const table = keep(randn([numClasses, dim]).to(device));
-  return {
-    describe: () => `fixed random table [${numClasses}, ${dim}]`,
-    embed: (labels) => tidy(() => table.indexSelect(0, tensor(BigInt64Array.from(labels, BigInt), [labels.length], { dtype: 'int64', device }))),
-    textModule: null,
-    dispose: () => table.dispose(),
+    mix: step.mix,
+    lossWeights: step.weights,
+    optimizer: step.optimizer,
   };
 }
 
@@ -140,7 +119,7 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-function result(mode: BenchResult['mode'], step: () => void, o: BenchOptions, clips: number, inputShape: number[], text: BenchTextSource | null): BenchResult {
+function result(mode: BenchResult['mode'], step: () => void, o: BenchOptions, clips: number, inputShape: number[], text: Semantics | null): BenchResult {
   const seconds = timeIterations(step, o.iters, o.warmup, o.device);
   const perIter = median(seconds);
   const profile = o.profile ? profileOps(() => { step(); if (o.device.startsWith('cuda')) cuda.synchronize(); }, { shapes: o.profile === 'shapes' }) : undefined;
@@ -151,29 +130,26 @@ function result(mode: BenchResult['mode'], step: () => void, o: BenchOptions, cl
   };
 }
 
-/** One training step's closure: new random input and labels each call, mix-up, losses, backward, SGD. */
-export function trainingStep(model: Recognizer, spec: BenchModelSpec, text: BenchTextSource, batch: number, device: string): () => void {
-  // All parameters, as the trainer (and the original) hands them to SGD.
-  const optimizer = new SGD(model.parameters(), spec.optimizer);
+/**
+ * The trainer's step (engine/train-step.ts) on new random input and labels each call: mix-up,
+ * every loss, backward, SGD step.
+ */
+export function trainingStep(model: Recognizer, spec: BenchModelSpec, text: Semantics, batch: number, device: string): () => void {
+  const step = new TrainingStep(model, text, { mix: spec.mix, weights: spec.lossWeights, optimizer: spec.optimizer });
   const rng = new PythonRandom(0);
+  const labelRng = new PythonRandom(1);
   const shape = [batch, 1, spec.persons, spec.frames, spec.numJoints, spec.channels];
   return () => {
     tidy(() => {
       const keypoint = randn(shape).to(device);
-      const labels = randint(0, spec.numClasses, [batch], { dtype: 'int64' }).to(device);
-      const r = forwardTrain(model, keypoint, labels, {
-        mix: spec.mix, rng, weights: spec.lossWeights,
-        textEmbedding: (l) => text.embed(l),
-      });
-      optimizer.zeroGrad();
-      r.losses.total.backward();
-      optimizer.step();
+      const labels = stepLabels(Int32Array.from({ length: batch }, () => labelRng.randbelow(spec.numClasses)), device);
+      step.run({ keypoint, labels }, rng);
     });
   };
 }
 
 /** Training throughput: samples (before mix-up) per second. */
-export function benchTraining(model: Recognizer, spec: BenchModelSpec, text: BenchTextSource, o: BenchOptions): BenchResult {
+export function benchTraining(model: Recognizer, spec: BenchModelSpec, text: Semantics, o: BenchOptions): BenchResult {
   setNumThreads(o.threads);
   model.train();
   const step = trainingStep(model, spec, text, o.batch, o.device);

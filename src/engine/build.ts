@@ -1,9 +1,11 @@
-/** Builds the recogniser a config describes (model.md §1–§2, §10). */
+/** Builds the recogniser a config describes (model.md §1–§2, §10), fresh or from a checkpoint. */
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { buildGraph, getLayout, MIX_GROUPS, type LayoutName } from '../skeleton/index.js';
 import { NumpyRandomState } from '../transforms/rng/index.js';
 import type { NdArray } from '../io/ndarray.js';
 import { fromNdArray, manualSeed, ones, type Tensor } from '../torch/index.js';
+import { loadCheckpoint } from '../torch/checkpoint.js';
 import { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
 import { UserError } from '../cli/command.js';
@@ -48,6 +50,28 @@ export function buildModel(config: Config, o: BuildOptions = {}): Recognizer {
     graph.dispose();
     examplar.dispose();
   }
+}
+
+/** Builds the config's model and loads a checkpoint (per-epoch or best; the authors' or ours). */
+export function loadModelFromCheckpoint(config: Config, checkpoint: string): Recognizer {
+  if (!existsSync(checkpoint)) throw new UserError(`checkpoint ${checkpoint} does not exist`);
+  let ck;
+  try {
+    ck = loadCheckpoint(checkpoint);
+  } catch (err) {
+    throw new UserError(`${checkpoint}: cannot read the checkpoint: ${(err as Error).message}`);
+  }
+  const model = buildModel(config);
+  try {
+    model.loadCheckpointState(ck.stateDict, checkpoint);
+  } catch (err) {
+    model.dispose();
+    throw new UserError((err as Error).message);
+  } finally {
+    for (const t of ck.stateDict.values()) t.dispose();
+    ck.optimizer?.state.forEach((s) => s.momentum_buffer?.dispose());
+  }
+  return model;
 }
 
 /** The mix-up settings of a config (the head's joint_cfg picks the part groups). */

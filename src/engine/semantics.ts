@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Tensor, nn } from '../torch/index.js';
+import { type Tensor, type nn, keep, randn, tidy } from '../torch/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
-import type { TextEncoder } from '../text/encoder.js';
+import { type TextEncoder, classIndexTensor } from '../text/encoder.js';
 import type { AgentLoop, AgentUpdate } from '../agent/loop.js';
 import type { RunLogger } from './logger.js';
 
@@ -15,8 +15,8 @@ export interface Semantics {
   describe(): string;
   /** The trainable text encoder's module, to install in the backbone (which the optimiser then trains), or null. */
   readonly textModule: nn.Module | null;
-  /** Text embeddings [N, D] of the current descriptions of the given classes. */
-  embed(labels: Int32Array): Tensor;
+  /** Text embeddings [N, D] of the current descriptions of the given classes (`indices`: the same labels as an int64 tensor on the device, when at hand). */
+  embed(labels: Int32Array, indices?: Tensor): Tensor;
   /** A training step's un-mixed labels and classifier logits (the Questioner's statistics). */
   observe(labels: Int32Array, logits: Tensor): void;
   /**
@@ -34,6 +34,7 @@ export interface Semantics {
   save(workDir: string): void;
   restore(workDir: string): void;
   readonly descriptions: readonly string[];
+  dispose(): void;
 }
 
 const ENCODER_STATE = 'text_encoder_latest.pth';
@@ -54,7 +55,7 @@ export class TextSemantics implements Semantics {
 
   get textModule(): nn.Module | null { return this.encoder.trainable ? this.encoder.module : null; }
 
-  embed(labels: Int32Array): Tensor { return this.encoder.embed(labels, this.current); }
+  embed(labels: Int32Array, indices?: Tensor): Tensor { return this.encoder.embed(labels, this.current, indices); }
 
   observe(labels: Int32Array, logits: Tensor): void {
     if (this.agent) this.agent.observeTrainingBatch(labels, logits.toFloat32Array());
@@ -82,6 +83,8 @@ export class TextSemantics implements Semantics {
     };
   }
 
+  dispose(): void { this.encoder.dispose(); }
+
   save(workDir: string): void {
     const m = this.encoder.module;
     if (m && this.encoder.trainable) saveCheckpoint(join(workDir, ENCODER_STATE), { stateDict: m.stateDict() });
@@ -94,4 +97,24 @@ export class TextSemantics implements Semantics {
     const ck = loadCheckpoint(path);
     try { m.loadStateDict(ck.stateDict, { where: path }); } finally { for (const t of ck.stateDict.values()) t.dispose(); }
   }
+}
+
+/**
+ * A fixed random [classes, dim] table as the text side: what the original's cached text
+ * embeddings cost per step (a row lookup), for benchmarks. No agent, nothing to save.
+ */
+export function randomTextTable(numClasses: number, dim = 512, device = 'cpu'): Semantics {
+  const table = keep(randn([numClasses, dim]).to(device));
+  return {
+    describe: () => `fixed random table [${numClasses}, ${dim}]`,
+    textModule: null,
+    descriptions: [],
+    embed: (labels, indices) => tidy(() => table.indexSelect(0, classIndexTensor(labels, device, indices))),
+    observe: () => {},
+    onEpochEnd: async () => null,
+    onValidationBatch: async () => null,
+    save: () => {},
+    restore: () => {},
+    dispose: () => table.dispose(),
+  };
 }

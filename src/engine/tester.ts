@@ -1,13 +1,10 @@
 /** Testing a checkpoint on a split with the config's test pipeline (evaluation.md §4). */
-import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.js';
-import { loadCheckpoint } from '../torch/checkpoint.js';
 import { UserError } from '../cli/command.js';
-import { buildModel } from './build.js';
 import { BatchLoader } from './loader.js';
-import { evaluate } from './trainer.js';
+import { evaluate } from './evaluation.js';
+import { setUpRun, type RuntimeOptions } from './run-setup.js';
 import { writeTestResults, type WrittenResults } from './results.js';
-import type { Recognizer } from '../model/recognizer.js';
 
 const SAMPLING_OPS = new Set(['UniformSampleDecode', 'UniformSampleFrames']);
 
@@ -21,29 +18,6 @@ export function withTestClips(config: Config, clips: number): Config {
   return copy;
 }
 
-/** Builds the config's model and loads a checkpoint (per-epoch or best; the authors' or ours). */
-export function loadModelFromCheckpoint(config: Config, checkpoint: string, device: string): Recognizer {
-  if (!existsSync(checkpoint)) throw new UserError(`checkpoint ${checkpoint} does not exist`);
-  let ck;
-  try {
-    ck = loadCheckpoint(checkpoint);
-  } catch (err) {
-    throw new UserError(`${checkpoint}: cannot read the checkpoint: ${(err as Error).message}`);
-  }
-  const model = buildModel(config);
-  try {
-    model.loadCheckpointState(ck.stateDict, checkpoint);
-  } catch (err) {
-    model.dispose();
-    throw new UserError((err as Error).message);
-  } finally {
-    for (const t of ck.stateDict.values()) t.dispose();
-    ck.optimizer?.state.forEach((s) => s.momentum_buffer?.dispose());
-  }
-  if (device !== 'cpu') model.to(device);
-  return model.eval();
-}
-
 export interface TestOptions {
   config: Config;
   configName: string;
@@ -52,17 +26,17 @@ export interface TestOptions {
   annFile?: string;
   split?: string;
   batchSize: number;
-  workers: number;
-  device: string;
+  /** Threads, device and loader workers (engine/run-setup.ts). */
+  runtime: RuntimeOptions;
   clips?: number;
 }
 
 export async function runTest(o: TestOptions): Promise<WrittenResults> {
   const config = o.clips ? withTestClips(o.config, o.clips) : o.config;
-  const model = loadModelFromCheckpoint(config, o.checkpoint, o.device);
-  const loader = new BatchLoader({ config, mode: 'test', annFile: o.annFile, split: o.split }, { batchSize: o.batchSize, workers: o.workers, shuffle: false, seed: 0 });
+  const run = setUpRun({ config, runtime: o.runtime, semantics: null, checkpoint: o.checkpoint });
+  const loader = new BatchLoader({ config, mode: 'test', annFile: o.annFile, split: o.split }, { batchSize: o.batchSize, workers: run.runtime.workers, shuffle: false, seed: 0 });
   try {
-    const { scores, numClasses } = await evaluate(model, loader, o.device, 'test');
+    const { scores, numClasses } = await evaluate(run.model, loader, run.runtime.device, 'test');
     const sampler = (config.data.test.pipeline as { type: string; num_clips?: number }[]).find((op) => SAMPLING_OPS.has(op.type));
     return writeTestResults(o.out, {
       scores: { dtype: 'float32', shape: [loader.length, numClasses], data: scores },
@@ -71,6 +45,6 @@ export async function runTest(o: TestOptions): Promise<WrittenResults> {
     });
   } finally {
     await loader.close();
-    model.dispose();
+    run.dispose();
   }
 }

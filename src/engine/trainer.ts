@@ -10,16 +10,16 @@
 import { existsSync, readdirSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import type { Config } from '../config/index.js';
-import { manualSeed, tensor, tidy, type Tensor } from '../torch/index.js';
-import { SGD, cosineAnnealingLr } from '../torch/optim/index.js';
+import { manualSeed, tidy, type Tensor } from '../torch/index.js';
+import { cosineAnnealingLr } from '../torch/optim/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
 import { PythonRandom } from '../transforms/rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
-import { forwardTrain } from '../model/train-forward.js';
-import { BatchLoader, type Batch } from './loader.js';
+import { BatchLoader } from './loader.js';
 import { sampleSeed } from './samples.js';
-import { mixConfigOf } from './build.js';
-import { evaluateScores, type Evaluation } from './metrics.js';
+import { TrainingStep, batchTensors, stepSettingsOf } from './train-step.js';
+import { evaluate } from './evaluation.js';
+import type { Evaluation } from './metrics.js';
 import { Progress } from './progress.js';
 import { RunLogger } from './logger.js';
 import type { Semantics } from './semantics.js';
@@ -49,14 +49,6 @@ export interface TrainResult {
   lastEvaluation: Evaluation | null;
 }
 
-/** Batch → tensors on the device: keypoint [B, clips, M, T, V, C] and int64 labels. */
-export function batchTensors(batch: Batch, device: string): { keypoint: Tensor; labels: Tensor } {
-  return {
-    keypoint: tensor(batch.keypoint, batch.shape, { device }),
-    labels: tensor(BigInt64Array.from(batch.labels, (v) => BigInt(v)), [batch.labels.length], { dtype: 'int64', device }),
-  };
-}
-
 const EPOCH_FILE = /^epoch_(\d+)\.pth$/;
 
 function latestEpochCheckpoint(workDir: string): { path: string; epoch: number } | null {
@@ -78,47 +70,17 @@ function linkLatest(workDir: string, target: string): void {
   renameSync(tmp, link);
 }
 
-/**
- * Validation: 1-clip 'prob' scores over the split → metrics. `beforeBatch` runs before each
- * batch's forward (where the original's test step calls the Questioner's check_state).
- */
-export async function evaluate(model: Recognizer, loader: BatchLoader, device: string, label: string, beforeBatch?: () => Promise<void>): Promise<{ evaluation: Evaluation; scores: Float32Array; numClasses: number }> {
-  model.eval();
-  const C = model.numClasses;
-  const scores = new Float32Array(loader.length * C);
-  const labels = new Int32Array(loader.length);
-  const progress = new Progress({ label, total: loader.length, unit: 'sample' });
-  let row = 0;
-  for await (const batch of loader.epoch(0)) {
-    await beforeBatch?.();
-    const probs = tidy(() => {
-      const { keypoint } = batchTensors(batch, device);
-      return model.predict(keypoint, 'prob').toFloat32Array();
-    });
-    scores.set(probs, row * C);
-    labels.set(batch.labels, row);
-    row += batch.labels.length;
-    progress.tick(batch.labels.length);
-  }
-  const evaluation = evaluateScores({ dtype: 'float32', shape: [loader.length, C], data: scores }, labels);
-  return { evaluation, scores, numClasses: C };
-}
-
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const { config, model, logger } = o;
-  const head = config.model.cls_head;
   const trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed });
   const valLoader = o.validate
     ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed })
     : null;
-  const params = model.parameters();
   const opt = config.optimizer;
-  const sgd = new SGD(params, { lr: opt.lr, momentum: opt.momentum, weightDecay: opt.weight_decay, nesterov: opt.nesterov });
-  sgd.paramGroups[0].initialLr = opt.lr;
+  const step = new TrainingStep(model, o.semantics, stepSettingsOf(config));
+  const sgd = step.sgd;
   const itersPerEpoch = trainLoader.batchesPerEpoch;
   const totalIters = o.epochs * itersPerEpoch;
-  const mix = mixConfigOf(config);
-  const weights = { constraint: head.weight_1, align: head.weight_2 };
   let startEpoch = 1;
   let bestTop1: number | null = null;
   let bestCheckpoint: string | null = null;
@@ -163,17 +125,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       for await (const batch of trainLoader.epoch(epoch)) {
         const lr = cosineAnnealingLr(opt.lr, iter, totalIters, config.lr_config.min_lr);
         sgd.paramGroups[0].lr = lr;
-        const stats = tidy(() => {
-          const { keypoint, labels } = batchTensors(batch, o.device);
-          const r = forwardTrain(model, keypoint, labels, {
-            mix, rng, weights, textEmbedding: (l) => o.semantics.embed(l),
-          });
-          r.losses.total.backward();
-          o.semantics.observe(batch.labels, r.logits.narrow(0, 0, batch.labels.length));
-          return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1: r.top1, top5: r.top5 };
-        });
-        sgd.step();
-        sgd.zeroGrad();
+        const stats = tidy(() => step.run(batchTensors(batch, o.device), rng));
         iter++;
         sums.loss += stats.loss; sums.top1 += stats.top1; sums.top5 += stats.top5; sums.n++;
         progress.tick(1, `loss ${stats.loss.toFixed(3)} top1 ${(100 * stats.top1).toFixed(1)}% lr ${lr.toExponential(2)}`);

@@ -13,7 +13,7 @@
  */
 import { Tensor, tensor, tidy, keep, nn, noGrad, eye } from '../torch/index.js';
 import { fnv1a, type TokenEncoder } from './word-tokens.js';
-import { type TextEncoder, distinctClasses, indexTensor } from './encoder.js';
+import { type TextEncoder, distinctClasses, classIndexTensor } from './encoder.js';
 
 /** n-gram lengths over BPE tokens and their weights. */
 const FEATURE_KINDS: readonly { n: number; weight: number }[] = [
@@ -62,11 +62,11 @@ export class BuiltinTextEncoder implements TextEncoder {
     }
   }
 
-  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[]): Tensor {
+  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[], indices?: Tensor): Tensor {
     distinctClasses(classIndices, descriptions.length);
     const table = this.update(descriptions);
     return tidy(() => {
-      const rows = table.indexSelect(0, indexTensor(classIndices, this.device));
+      const rows = table.indexSelect(0, classIndexTensor(classIndices, this.device, indices));
       return this.proj ? this.proj.forward(rows) : rows;
     });
   }

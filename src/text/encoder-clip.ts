@@ -5,7 +5,7 @@
 import { Tensor, tensor, tidy, noGrad, keep, zeros } from '../torch/index.js';
 import { ClipTextModel, TextClip } from './clip-model.js';
 import { ClipTokenizer, TextTooLongError } from './tokenizer.js';
-import { type TextEncoder, distinctClasses, indexTensor, isIdentity } from './encoder.js';
+import { type TextEncoder, distinctClasses, classIndexTensor, indexTensor, isIdentity } from './encoder.js';
 
 /** Token rows of the classes' descriptions, re-tokenised only when a description changes. */
 class DescriptionTokens {
@@ -92,10 +92,10 @@ export class FrozenClipEncoder implements TextEncoder {
     for (const p of model.parameters()) p.requiresGrad = false;
   }
 
-  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[]): Tensor {
+  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[], indices?: Tensor): Tensor {
     const { classes } = distinctClasses(classIndices, descriptions.length);
     const table = this.update(classes, descriptions);
-    return tidy(() => table.indexSelect(0, indexTensor(classIndices, table.device)));
+    return tidy(() => table.indexSelect(0, classIndexTensor(classIndices, table.device, indices)));
   }
 
   refresh(descriptions: readonly string[]): void {

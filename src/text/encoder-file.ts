@@ -4,7 +4,7 @@
  */
 import { readNpy } from '../io/npy.js';
 import { Tensor, fromNdArray, tidy, keep } from '../torch/index.js';
-import { type TextEncoder, distinctClasses, indexTensor } from './encoder.js';
+import { type TextEncoder, distinctClasses, classIndexTensor } from './encoder.js';
 
 const FLOAT_DTYPES = ['float16', 'float32', 'float64'];
 
@@ -27,12 +27,12 @@ export class FileTextEncoder implements TextEncoder {
     this.table = keep(tidy(() => fromNdArray(arr).to('float32').to(o.device ?? 'cpu')));
   }
 
-  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[]): Tensor {
+  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[], indices?: Tensor): Tensor {
     if (descriptions.length !== this.numClasses) {
       throw new Error(`${this.path}: has ${this.numClasses} rows but the dataset has ${descriptions.length} classes`);
     }
     distinctClasses(classIndices, this.numClasses);
-    return tidy(() => this.table.indexSelect(0, indexTensor(classIndices, this.table.device)));
+    return tidy(() => this.table.indexSelect(0, classIndexTensor(classIndices, this.table.device, indices)));
   }
 
   parameters(): Tensor[] { return []; }

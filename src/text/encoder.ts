@@ -33,9 +33,10 @@ export interface TextEncoder {
   /**
    * Embeddings [N, dim] (float32), row i for class classIndices[i]; descriptions[c] is the
    * current description of class c (all classes). Differentiable with respect to `parameters()`
-   * when the encoder is trainable; never requires grad otherwise.
+   * when the encoder is trainable; never requires grad otherwise. `indices`, when the caller has
+   * it, is classIndices as an int64 tensor on the encoder's device (used instead of a new one).
    */
-  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[]): Tensor;
+  embed(classIndices: readonly number[] | Int32Array, descriptions: readonly string[], indices?: Tensor): Tensor;
   /** The trainable tensors (empty unless `trainable`). */
   parameters(): Tensor[];
   /**
@@ -73,6 +74,11 @@ export function distinctClasses(classIndices: readonly number[] | Int32Array, nu
 /** True when rowOf is 0, 1, 2, ...: every sample has a different class, in first-seen order. */
 export function isIdentity(rowOf: Int32Array): boolean {
   return rowOf.every((r, i) => r === i);
+}
+
+/** The caller's int64 index tensor of `values` when it is on `device`, else a new one. */
+export function classIndexTensor(values: ArrayLike<number>, device: string, given?: Tensor): Tensor {
+  return given && given.device === device && given.dtype === 'int64' && given.shape.length === 1 && given.shape[0] === values.length ? given : indexTensor(values, device);
 }
 
 /** An int64 index tensor [values.length] (class or row indices for indexSelect). */

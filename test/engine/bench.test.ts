@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { REPO_ROOT } from '../fixtures.js';
 import { loadConfig } from '../../src/config/index.js';
 import { buildModel } from '../../src/engine/build.js';
-import { benchInference, benchModelSpec, benchTraining, randomTextTable } from '../../src/engine/bench.js';
+import { benchInference, benchModelSpec, benchTraining } from '../../src/engine/bench.js';
+import { randomTextTable } from '../../src/engine/semantics.js';
 import { torchAvailable } from '../../src/torch/index.js';
 
 const noTorch = torchAvailable() ? false : 'libtorch bridge not built';

@@ -12,7 +12,7 @@ import { manualSeed, randn, setNumThreads, tensor, tidy, keep, noGrad, type Memo
 import { PythonRandom } from '../../src/transforms/rng/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { buildModel, mixConfigOf } from '../../src/engine/build.js';
-import { forwardTrain } from '../../src/model/train-forward.js';
+import { forwardTrain, stepLabels } from '../../src/model/train-forward.js';
 import type { Recognizer } from '../../src/model/recognizer.js';
 
 const FORMATS: readonly MemoryFormat[] = ['channels_last', 'contiguous'];
@@ -52,7 +52,8 @@ test('channels-last and contiguous layouts give the same training step in float6
   setNumThreads(2);
   const input = keep(randn([3, 1, 2, 32, 25, 3], { dtype: 'float64' }));
   const text = keep(randn([3, 512], { dtype: 'float64' }));
-  const labels = keep(tensor(BigInt64Array.from([0n, 5n, 5n]), { dtype: 'int64' }));
+  const labels = stepLabels(Int32Array.from([0, 5, 5]));
+  keep(labels.tensor);
   const results = FORMATS.map((memoryFormat) => {
     manualSeed(3); // the same initial weights in both runs
     const model = float64Model(memoryFormat);
@@ -73,7 +74,7 @@ test('channels-last and contiguous layouts give the same training step in float6
   assert.equal(channelsLast.size, contiguous.size);
   assert.ok(channelsLast.size > 100, `compared ${channelsLast.size} tensors`);
   for (const [name, expected] of contiguous) assertSame(channelsLast.get(name)!, expected, name);
-  for (const t of [input, text, labels, ...results.flatMap((m) => [...m.values()])]) t.dispose();
+  for (const t of [input, text, labels.tensor, ...results.flatMap((m) => [...m.values()])]) t.dispose();
 });
 
 test('channels-last and contiguous layouts give the same eval forward in float64', () => {

@@ -2,12 +2,12 @@
 import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '../../config/index.js';
-import { buildModel } from '../../engine/build.js';
 import { formatProfile } from '../../torch/index.js';
-import { type BenchResult, benchInference, benchModelSpec, benchTraining, randomTextTable } from '../../engine/bench.js';
+import { type BenchResult, benchInference, benchModelSpec, benchTraining } from '../../engine/bench.js';
+import { setUpRun } from '../../engine/run-setup.js';
 import { ExitCode, UserError, type Command } from '../command.js';
 import { intOption } from './data-common.js';
-import { RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, applyRuntime, buildSemantics } from './run-options.js';
+import { RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, runtimeOptions, semanticsOptions } from './run-options.js';
 
 const MODES = ['train', 'infer'] as const;
 type Mode = (typeof MODES)[number];
@@ -83,40 +83,24 @@ export const benchCommand: Command = {
     const configName = positionals[1];
     const config = loadConfig(configName);
     const spec = benchModelSpec(config);
-    const runtime = applyRuntime(values, config);
-    const o = {
-      batch: intOption(values.batch, 'batch', mode === 'train' ? spec.trainBatch : spec.testBatch, 1),
-      iters: intOption(values.iters, 'iters', 3, 1),
-      warmup: intOption(values.warmup, 'warmup', 1, 0),
-      threads: runtime.threads,
-      device: runtime.device,
-      ...(values.profile ? { profile: values.shapes ? 'shapes' as const : 'ops' as const } : {}),
-    };
     if (values.shapes && !values.profile) throw new UserError('--shapes only applies with --profile', ExitCode.usage);
     const top = intOption(values.top, 'top', 25, 1);
+    const batch = intOption(values.batch, 'batch', mode === 'train' ? spec.trainBatch : spec.testBatch, 1);
+    const iters = intOption(values.iters, 'iters', 3, 1);
+    const warmup = intOption(values.warmup, 'warmup', 1, 0);
     const log = (line: string) => { if (!values.json) process.stderr.write(`${line}\n`); };
+    // Inference has no text side; the agent loop never runs here (no epochs end), so its work dir is irrelevant.
+    const semantics = mode === 'infer' ? null : values['random-text'] ? 'random-table' as const : semanticsOptions(values);
+    const run = setUpRun({ config, runtime: runtimeOptions(values), semantics, workDir: tmpdir(), log });
+    const o = {
+      batch, iters, warmup, threads: run.runtime.threads, device: run.runtime.device,
+      ...(values.profile ? { profile: values.shapes ? 'shapes' as const : 'ops' as const } : {}),
+    };
     let result: BenchResult;
-    if (mode === 'train') {
-      // The agent loop never runs here (no epochs end), so its work dir is irrelevant.
-      const text = values['random-text']
-        ? randomTextTable(spec.numClasses, 512, runtime.device)
-        : buildSemantics(values, config, tmpdir(), runtime.device, log).semantics;
-      const model = buildModel(config);
-      if (text.textModule) model.backbone.setTextEncoder(text.textModule);
-      if (runtime.device !== 'cpu') model.to(runtime.device);
-      try {
-        result = benchTraining(model, spec, text, o);
-      } finally {
-        model.dispose();
-      }
-    } else {
-      const model = buildModel(config);
-      if (runtime.device !== 'cpu') model.to(runtime.device);
-      try {
-        result = benchInference(model, spec, o);
-      } finally {
-        model.dispose();
-      }
+    try {
+      result = mode === 'train' ? benchTraining(run.model, spec, run.semantics!, o) : benchInference(run.model, spec, o);
+    } finally {
+      run.dispose();
     }
     process.stdout.write(values.json ? `${JSON.stringify({ config: configName, ...result })}\n` : `${summary(result, configName, top)}\n`);
     return ExitCode.ok;

@@ -10,8 +10,8 @@ import { loadConfig } from '../../config/index.js';
 import { writeSynthetic, SYNTH_CLASS_NAMES } from '../../data/index.js';
 import { ExitCode, UserError, type Command } from '../command.js';
 import { intOption } from './data-common.js';
-import { RUNTIME_OPTIONS, RUNTIME_HELP, applyRuntime, buildSemantics } from './run-options.js';
-import { buildModel } from '../../engine/build.js';
+import { RUNTIME_OPTIONS, RUNTIME_HELP, runtimeOptions } from './run-options.js';
+import { setUpRun } from '../../engine/run-setup.js';
 import { train } from '../../engine/trainer.js';
 import { runTest } from '../../engine/tester.js';
 import { RunLogger } from '../../engine/logger.js';
@@ -65,18 +65,20 @@ export const demoCommand: Command = {
       config.model.cls_head.num_classes = classes;
       const workDir = join(out, modality);
       const logger = new RunLogger(workDir);
-      const runtime = applyRuntime(values, config);
-      const { semantics, criticalJoints } = buildSemantics({ labels: labelsFile }, config, workDir, runtime.device, (l) => logger.info(l));
-      const model = buildModel(config, { criticalJoints, seed });
-      const result = await train({
-        config, configName, model, semantics, workDir, annFile, seed,
-        epochs: intOption(values.epochs, 'epochs', config.total_epochs, 1), batchSize: config.data.videos_per_gpu,
-        workers: runtime.workers, validate: true, resume: false, device: runtime.device, logger,
-      });
-      model.dispose();
+      const run = setUpRun({ config, runtime: runtimeOptions(values), semantics: { labels: labelsFile }, seed, workDir, log: (l) => logger.info(l) });
+      let result;
+      try {
+        result = await train({
+          config, configName, model: run.model, semantics: run.semantics!, workDir, annFile, seed,
+          epochs: intOption(values.epochs, 'epochs', config.total_epochs, 1), batchSize: config.data.videos_per_gpu,
+          workers: run.runtime.workers, validate: true, resume: false, device: run.runtime.device, logger,
+        });
+      } finally {
+        run.dispose();
+      }
       const written = await runTest({
         config, configName, checkpoint: result.lastCheckpoint, out: join(workDir, 'test'), annFile, clips: 10,
-        batchSize: 4, workers: runtime.workers, device: runtime.device,
+        batchSize: 4, runtime: run.runtime,
       });
       streams.push({ name: modality === 'j' ? 'joint' : 'bone', top1: written.evaluation.top1, scores: written.files.scores });
       process.stderr.write(`[demo] ${configName}: 10-clip test top1 ${(100 * written.evaluation.top1).toFixed(2)}%\n`);

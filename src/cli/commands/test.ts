@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { ExitCode, UserError, type Command } from '../command.js';
 import { intOption } from './data-common.js';
-import { RUNTIME_OPTIONS, RUNTIME_HELP, applyRuntime } from './run-options.js';
+import { RUNTIME_OPTIONS, RUNTIME_HELP, runtimeOptions } from './run-options.js';
 import { runTest } from '../../engine/tester.js';
 
 const HELP = `skagent test — test a checkpoint: multi-clip scores, metrics and the original's result dump
@@ -41,12 +41,11 @@ export const testCommand: Command = {
     if (!values.out) throw new UserError('missing --out <dir>', ExitCode.usage);
     const [configName, checkpoint] = positionals;
     const config = loadConfig(configName);
-    const runtime = applyRuntime(values, config);
     const written = await runTest({
       config, configName, checkpoint, out: values.out, annFile: values['ann-file'], split: values.split,
       clips: values.clips ? intOption(values.clips, 'clips', 10, 1) : undefined,
       batchSize: intOption(values.batch, 'batch', config.data.test_dataloader.videos_per_gpu, 1),
-      workers: runtime.workers, device: runtime.device,
+      runtime: runtimeOptions(values),
     });
     const e = written.evaluation;
     process.stdout.write(`top1 ${(100 * e.top1).toFixed(2)}%  top5 ${(100 * e.top5).toFixed(2)}%  mean class accuracy ${(100 * e.meanClassAccuracy).toFixed(2)}%  (${e.numSamples} samples)\nwrote ${Object.values(written.files).join(', ')}\n`);

@@ -5,8 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig, semiVariant } from '../../config/index.js';
 import { ExitCode, UserError, type Command } from '../command.js';
 import { intOption } from './data-common.js';
-import { RUNTIME_OPTIONS, RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, agentModeOf, applyRuntime, buildSemantics } from './run-options.js';
-import { buildModel } from '../../engine/build.js';
+import { RUNTIME_OPTIONS, RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, runtimeOptions, semanticsOptions } from './run-options.js';
+import { checkAgentMode, setUpRun } from '../../engine/run-setup.js';
 import { train } from '../../engine/trainer.js';
 import { runTest } from '../../engine/tester.js';
 import { RunLogger } from '../../engine/logger.js';
@@ -59,27 +59,27 @@ export const trainCommand: Command = {
     if (values['test-best'] && !values.validate) throw new UserError('--test-best needs --validate (the best checkpoint is chosen on the val split)', ExitCode.usage);
     const configName = positionals[0];
     const config = values.semi ? semiVariant(loadConfig(configName)) : loadConfig(configName);
-    agentModeOf(values, config);
+    const agentMode = checkAgentMode(values.agent, config);
+    const runtime = runtimeOptions(values);
+    const semantics = semanticsOptions(values);
+    const seed = intOption(values.seed, 'seed', 0, 0);
+    const epochs = intOption(values.epochs, 'epochs', config.total_epochs, 1);
+    const batchSize = intOption(values.batch, 'batch', config.data.videos_per_gpu, 1);
     const workDir = resolve(values['work-dir'] ?? config.work_dir);
     mkdirSync(workDir, { recursive: true });
     const logger = new RunLogger(workDir);
-    const runtime = applyRuntime(values, config);
-    const seed = intOption(values.seed, 'seed', 0, 0);
-    const { semantics, criticalJoints } = buildSemantics(values, config, workDir, runtime.device, (l) => logger.info(l));
-    if (values.agent === 'reproduce' && !values.validate) logger.info('--agent reproduce without --validate: as in the original, the agent never runs (it runs from the validation step); the descriptions stay as they start');
-    const model = buildModel(config, { criticalJoints, seed });
-    // A trained text encoder lives in the backbone (model_text_dict), as the original's CLIP: it is
-    // then trained, saved in best checkpoints and left out of per-epoch ones with the same rules.
-    if (semantics.textModule) model.backbone.setTextEncoder(semantics.textModule);
-    if (runtime.device !== 'cpu') model.to(runtime.device);
-    logger.info(`config ${configName}: ${model.parameterCount()} trainable parameters, ${runtime.threads} threads, ${runtime.workers} loader workers`);
-    const result = await train({
-      config, configName, model, semantics, workDir, annFile: values['ann-file'], seed,
-      epochs: intOption(values.epochs, 'epochs', config.total_epochs, 1),
-      batchSize: intOption(values.batch, 'batch', config.data.videos_per_gpu, 1),
-      workers: runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, device: runtime.device, logger,
-    });
-    model.dispose();
+    const run = setUpRun({ config, runtime, semantics, seed, workDir, log: (l) => logger.info(l) });
+    if (agentMode === 'reproduce' && !values.validate) logger.info('--agent reproduce without --validate: as in the original, the agent never runs (it runs from the validation step); the descriptions stay as they start');
+    logger.info(`config ${configName}: ${run.model.parameterCount()} trainable parameters, ${run.runtime.threads} threads, ${run.runtime.workers} loader workers`);
+    let result;
+    try {
+      result = await train({
+        config, configName, model: run.model, semantics: run.semantics!, workDir, annFile: values['ann-file'], seed, epochs, batchSize,
+        workers: run.runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, device: run.runtime.device, logger,
+      });
+    } finally {
+      run.dispose();
+    }
     logger.info(`training done: last checkpoint ${result.lastCheckpoint}${result.bestCheckpoint ? `, best ${result.bestCheckpoint} (val top1 ${(100 * result.bestTop1!).toFixed(2)}%)` : ''}`);
     const tests: [string, string | null][] = [];
     if (values['test-last']) tests.push(['test_last', result.lastCheckpoint]);
@@ -88,7 +88,7 @@ export const trainCommand: Command = {
       if (!checkpoint) continue;
       const written = await runTest({
         config, configName, checkpoint, out: join(workDir, name), annFile: values['ann-file'],
-        batchSize: config.data.test_dataloader.videos_per_gpu, workers: runtime.workers, device: runtime.device,
+        batchSize: config.data.test_dataloader.videos_per_gpu, runtime: run.runtime,
       });
       const e = written.evaluation;
       logger.info(`${name}: top1 ${(100 * e.top1).toFixed(2)}%, top5 ${(100 * e.top5).toFixed(2)}%, mean class accuracy ${(100 * e.meanClassAccuracy).toFixed(2)}% (${e.numSamples} samples) → ${written.files.metrics}`);

@@ -1,0 +1,39 @@
+/**
+ * Evaluation over a split, the one validation (1 clip per sample) and testing (the test
+ * pipeline's clips) share: 'prob' scores averaged over clips, in split order, and the metrics.
+ */
+import { tensor, tidy } from '../torch/index.js';
+import type { Recognizer } from '../model/recognizer.js';
+import type { BatchLoader } from './loader.js';
+import { evaluateScores, type Evaluation } from './metrics.js';
+import { Progress } from './progress.js';
+
+export interface EvaluationResult {
+  evaluation: Evaluation;
+  /** float32 [samples, classes], row-major. */
+  scores: Float32Array;
+  numClasses: number;
+}
+
+/**
+ * Scores every sample of the loader's split in eval mode. `beforeBatch` runs before each batch's
+ * forward (where the original's test step calls the Questioner's check_state).
+ */
+export async function evaluate(model: Recognizer, loader: BatchLoader, device: string, label: string, beforeBatch?: () => Promise<void>): Promise<EvaluationResult> {
+  model.eval();
+  const C = model.numClasses;
+  const scores = new Float32Array(loader.length * C);
+  const labels = new Int32Array(loader.length);
+  const progress = new Progress({ label, total: loader.length, unit: 'sample' });
+  let row = 0;
+  for await (const batch of loader.epoch(0)) {
+    await beforeBatch?.();
+    const probs = tidy(() => model.predict(tensor(batch.keypoint, batch.shape, { device }), 'prob').toFloat32Array());
+    scores.set(probs, row * C);
+    labels.set(batch.labels, row);
+    row += batch.labels.length;
+    progress.tick(batch.labels.length);
+  }
+  const evaluation = evaluateScores({ dtype: 'float32', shape: [loader.length, C], data: scores }, labels);
+  return { evaluation, scores, numClasses: C };
+}

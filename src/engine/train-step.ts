@@ -1,0 +1,80 @@
+/**
+ * One training step, the one `skagent train` runs and the benchmarks time (training.md §4–§5):
+ * mix the batch, forward on [x; x_mix], every loss term, backward, the Questioner's statistics
+ * of the un-mixed half, SGD step, gradients zeroed for the next step.
+ */
+import type { Config } from '../config/index.js';
+import { tensor, tidy, type Tensor } from '../torch/index.js';
+import { SGD } from '../torch/optim/index.js';
+import type { PythonRandom } from '../transforms/rng/index.js';
+import type { Recognizer } from '../model/recognizer.js';
+import type { MixConfig } from '../model/mixup.js';
+import type { LossWeights } from '../model/losses.js';
+import { forwardTrain, stepLabels, type StepLabels } from '../model/train-forward.js';
+import type { Batch } from './loader.js';
+import { mixConfigOf } from './build.js';
+import type { Semantics } from './semantics.js';
+
+/** A step's input on the device: keypoint [B, 1, M, T, V, C] and its labels (host and tensor, made once). */
+export interface StepInput {
+  keypoint: Tensor;
+  labels: StepLabels;
+}
+
+/** Batch → tensors on the device. */
+export function batchTensors(batch: Batch, device: string): StepInput {
+  return { keypoint: tensor(batch.keypoint, batch.shape, { device }), labels: stepLabels(batch.labels, device) };
+}
+
+/** What a training step needs from a config: mix-up, loss weights and the SGD settings. */
+export interface StepSettings {
+  mix: MixConfig;
+  weights: LossWeights;
+  optimizer: { lr: number; momentum: number; weightDecay: number; nesterov: boolean };
+}
+
+export function stepSettingsOf(config: Config): StepSettings {
+  const head = config.model.cls_head;
+  const opt = config.optimizer;
+  return {
+    mix: mixConfigOf(config),
+    weights: { constraint: head.weight_1, align: head.weight_2 },
+    optimizer: { lr: opt.lr, momentum: opt.momentum, weightDecay: opt.weight_decay, nesterov: opt.nesterov },
+  };
+}
+
+export interface StepStats {
+  loss: number;
+  cls: number;
+  constraint: number;
+  align: number;
+  top1: number;
+  top5: number;
+}
+
+export class TrainingStep {
+  /** SGD over all the model's parameters, as the trainer (and the original) hands them over; its lr is the caller's to schedule. */
+  readonly sgd: SGD;
+
+  constructor(private readonly model: Recognizer, private readonly semantics: Semantics, private readonly settings: StepSettings) {
+    this.sgd = new SGD(model.parameters(), settings.optimizer);
+    this.sgd.paramGroups[0].initialLr = settings.optimizer.lr;
+  }
+
+  /** Runs the step at the optimiser's current learning rate; `rng` draws the mix-up. */
+  run(input: StepInput, rng: PythonRandom): StepStats {
+    const stats = tidy(() => {
+      const r = forwardTrain(this.model, input.keypoint, input.labels, {
+        mix: this.settings.mix, rng, weights: this.settings.weights, textEmbedding: (l) => this.semantics.embed(l.host, l.tensor),
+      });
+      r.losses.total.backward();
+      this.semantics.observe(input.labels.host, r.logits.narrow(0, 0, input.labels.host.length));
+      return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1: r.top1, top5: r.top5 };
+    });
+    this.sgd.step();
+    this.sgd.zeroGrad();
+    return stats;
+  }
+
+  dispose(): void { this.sgd.dispose(); }
+}
