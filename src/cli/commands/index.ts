@@ -16,6 +16,7 @@ import { demoCommand } from './demo.js';
 import { testCommand } from './test.js';
 import { benchCommand } from './bench.js';
 import { viewCommand } from './view.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -34,4 +35,5 @@ export const COMMANDS: readonly Command[] = [
   dataUavRawCommand,
   transformCommand,
   viewCommand,
+  reportCommand,
 ];
