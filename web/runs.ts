@@ -85,6 +85,9 @@ export class RunsView {
   constructor(private readonly catalog: Catalog) {}
 
   async show(): Promise<void> {
+    if (!isReport() && this.timer === undefined) {
+      this.timer = window.setInterval(() => { if (this.root.isConnected) void this.poll(); }, 2000);
+    }
     const runs = this.catalog.entries.filter((e) => e.kind === 'run');
     if (this.selected.length === 0) this.selected = runs.slice(0, 2).map((r) => r.id);
     if (runs.length === 0) { clear(this.root, notice('info', 'No training runs (folders with *.log.json) under the served paths.')); return; }
@@ -96,10 +99,18 @@ export class RunsView {
       } }), ' ', r.name)));
     clear(this.root, picker, h('div', { id: 'run-status' }), h('div', { class: 'charts', id: 'charts' }));
     await this.refresh(true);
-    if (!isReport()) {
-      window.clearInterval(this.timer);
-      this.timer = window.setInterval(() => { if (this.root.isConnected) void this.refresh(false); }, 2000);
+  }
+
+  /** A run started after the page opened appears in the list; the selected runs' curves grow. */
+  private async poll(): Promise<void> {
+    const fresh = await api<Catalog>('catalog');
+    const ids = (c: Catalog) => c.entries.filter((e) => e.kind === 'run').map((e) => e.id).join('\n');
+    if (ids(fresh) !== ids(this.catalog)) {
+      this.catalog.entries.splice(0, this.catalog.entries.length, ...fresh.entries);
+      await this.show();
+      return;
     }
+    await this.refresh(false);
   }
 
   /** Re-reads the selected runs; redraws when one changed (or when forced). */

@@ -2,7 +2,8 @@
  * An animated skeleton on a canvas: any layout (the edges come with the data), 2D in image
  * coordinates or 3D with orbit control (drag to turn, wheel to zoom), several people in their own
  * colours, joint confidence as opacity, highlighted joints (the agent's critical joints).
- * Absent people (all-zero frames, the datasets' padding) are not drawn.
+ * Absent people (all-zero frames, the datasets' padding) and absent joints (all-zero coordinates,
+ * what capture dropouts leave) are not drawn and do not count for the figure's framing.
  */
 import type { Skeleton } from './api';
 
@@ -68,6 +69,11 @@ export class SkeletonPlayer {
     return this.seq!.data.slice(o, o + C);
   }
 
+  /** A joint the capture lost: every coordinate exactly zero. */
+  private lost(p: number[]): boolean {
+    return p[0] === 0 && p[1] === 0 && (!this.seq!.is3d || p[2] === 0);
+  }
+
   private present(m: number, t: number): boolean {
     const [, T, V, C] = this.seq!.shape;
     const o = (m * T + t) * V * C;
@@ -83,6 +89,7 @@ export class SkeletonPlayer {
       if (!this.present(m, t)) continue;
       for (let v = 0; v < V; v++) {
         const p = this.joint(m, t, v);
+        if (this.lost(p)) continue;
         for (let k = 0; k < (this.seq!.is3d ? 3 : 2); k++) { lo[k] = Math.min(lo[k], p[k]); hi[k] = Math.max(hi[k], p[k]); }
       }
     }
@@ -119,15 +126,18 @@ export class SkeletonPlayer {
         if (this.seq!.score) return this.seq!.score[(m * T + t) * V + v];
         return !this.seq!.is3d && C === 3 ? this.joint(m, t, v)[2] : 1;
       };
-      const pts = Array.from({ length: V }, (_, v) => this.project(this.joint(m, t, v)));
+      const joints = Array.from({ length: V }, (_, v) => this.joint(m, t, v));
+      const pts = joints.map((p) => this.project(p));
+      const lost = joints.map((p) => this.lost(p));
       ctx.lineWidth = 3;
       ctx.strokeStyle = color;
       for (const [a, b] of this.edges) {
-        if (a >= V || b >= V) continue;
+        if (a >= V || b >= V || lost[a] || lost[b]) continue;
         ctx.globalAlpha = Math.max(0.1, Math.min(1, Math.min(conf(a), conf(b))));
         ctx.beginPath(); ctx.moveTo(...pts[a]); ctx.lineTo(...pts[b]); ctx.stroke();
       }
       pts.forEach((p, v) => {
+        if (lost[v]) return;
         const hot = this.highlight.has(v);
         ctx.globalAlpha = Math.max(0.1, Math.min(1, conf(v)));
         ctx.fillStyle = hot ? '#ff9800' : color;

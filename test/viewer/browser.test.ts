@@ -1,7 +1,7 @@
 /** The viewer's page in headless Chromium, over the tiny fixture folder and a real loopback server. */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ViewServer } from '../../src/viewer/server.js';
@@ -53,6 +53,15 @@ test('Runs: the curves hold the log values and grow while the run writes', { ski
   await w.page.waitForFunction(() => (document.getElementById('chart-loss') as Chart | null)?.chart.data[0].includes(7), undefined, { timeout: 10000 });
   assert.deepEqual((await chartData(w.page, 'chart-loss'))[1].at(-1), 0.5);
   assert.match(await w.page.textContent('#run-status') ?? '', /incomplete last line/);
+  // A run that starts while the page is open appears, and can be overlaid.
+  mkdirSync(join(fx.root, 'k'));
+  writeFileSync(join(fx.root, 'k', '20260102_000000.log.json'), JSON.stringify({ mode: 'train', epoch: 1, iter: 1, lr: 0.1, loss: 2.5, top1_acc: 0, top5_acc: 0.5 }) + '\n');
+  await w.page.waitForSelector('input[value="run:0:k"]', { timeout: 10000 });
+  await w.page.check('input[value="run:0:k"]');
+  await w.page.waitForFunction(() => (document.getElementById('chart-loss') as Chart | null)?.chart.data.length === 3);
+  const overlaid = await chartData(w.page, 'chart-loss');
+  assert.deepEqual(overlaid[0], [...train.map((e) => e.iter), 7]);
+  assert.deepEqual(overlaid[2], [2.5, ...train.slice(1).map(() => null), null]);
   assert.deepEqual(w.errors, []);
 });
 
