@@ -56,7 +56,7 @@ export interface SampleView {
   frameDir: string; label: number; layout: string;
   layouts: { name: string; edges: [number, number][] }[];
   raw: Skeleton;
-  pipeline: { config: string; mode: string; seed: number; clips: Skeleton[] } | null;
+  pipeline: { config: string; mode: string; seed: number; layout: string; edges: [number, number][]; clips: Skeleton[] } | null;
 }
 export interface DatasetSummary { id: string; name: string; format: string; splits: { name: string; count: number }[]; numSamples: number; classNames: string[] }
 

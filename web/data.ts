@@ -73,18 +73,18 @@ export class DataView {
     slider.addEventListener('input', () => { this.raw!.playing = false; play.textContent = 'play'; this.raw!.setFrame(Number(slider.value)); });
     play.addEventListener('click', () => { this.raw!.playing = !this.raw!.playing; play.textContent = this.raw!.playing ? 'pause' : 'play'; });
     const [M, T, V, C] = s.raw.shape;
-    const rawPanel = h('div', {}, h('h3', {}, `raw: ${s.frameDir} — class ${s.label} ${summary.classNames[s.label] ?? ''}`),
+    const rawPanel = h('div', { class: 'panel' }, h('h3', {}, `raw: ${s.frameDir} — class ${s.label} ${summary.classNames[s.label] ?? ''}`),
       h('div', { class: 'dim' }, `${M} people × ${T} frames × ${V} joints × ${C} (${s.raw.is3d ? '3D' : '2D'}${s.raw.score ? ', scores as opacity' : ''}) — layout `,
         select(s.layouts.map((l) => ({ value: l.name, label: l.name })), layout?.name ?? null, (v) => update({ layout: v }), { id: 'layout-select' })),
       rawCanvas, h('div', {}, play, ' ', slider));
-    let pipePanel: HTMLElement = h('div', { class: 'dim' }, 'Choose a config under "pipeline" to see what the model receives.');
+    let pipePanel: HTMLElement = h('div', { class: 'dim panel' }, 'Choose a config under "pipeline" to see what the model receives.');
     if (s.pipeline) {
       const clip = Math.min(st.clip, s.pipeline.clips.length - 1);
       this.piped = new SkeletonPlayer(pipeCanvas);
-      this.piped.set(s.pipeline.clips[clip], edges);
+      this.piped.set(s.pipeline.clips[clip], s.pipeline.layout === s.layout ? edges : s.pipeline.edges);
       const [pm, pt, pv, pc] = s.pipeline.clips[clip].shape;
-      pipePanel = h('div', {}, h('h3', {}, `after ${s.pipeline.config} (${s.pipeline.mode} pipeline, seed ${s.pipeline.seed})`),
-        h('div', { class: 'dim' }, `${s.pipeline.clips.length} clip(s) of ${pm} × ${pt} × ${pv} × ${pc} — clip `,
+      pipePanel = h('div', { class: 'panel' }, h('h3', {}, `after ${s.pipeline.config} (${s.pipeline.mode} pipeline, seed ${s.pipeline.seed})`),
+        h('div', { class: 'dim' }, `${s.pipeline.clips.length} clip(s) of ${pm} × ${pt} × ${pv} × ${pc} (${s.pipeline.layout}) — clip `,
           select(s.pipeline.clips.map((_, i) => ({ value: String(i), label: String(i + 1) })), String(clip), (v) => update({ clip: Number(v) }), { id: 'clip-select' })),
         pipeCanvas);
     }

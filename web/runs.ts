@@ -65,7 +65,11 @@ function makeChart(el: HTMLElement, spec: ChartSpec, runs: RunLog[]): void {
   const opts: uPlot.Options = {
     title: spec.title, width: Math.max(320, el.clientWidth || 560), height: 240,
     scales: { x: { time: false } },
-    axes: [{ label: spec.x === 'iter' ? 'iteration' : 'epoch' }, { size: 60 }],
+    axes: [{ label: spec.x === 'iter' ? 'iteration' : 'epoch' }, {
+      size: 64,
+      // Learning rates span decades: scientific notation keeps the ticks distinct.
+      ...(spec.id === 'lr' ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1))) } : {}),
+    }],
     series: [{ label: spec.x }, ...labels.map((label, i) => ({
       label, stroke: COLORS[Math.floor(i / perRun) % COLORS.length], width: 1.5, spanGaps: true,
       dash: i % perRun === 0 ? undefined : [[6, 3], [2, 3]][(i % perRun) - 1],

@@ -44,7 +44,7 @@ export interface SampleView {
   readonly layouts: { name: LayoutName; edges: [number, number][] }[];
   readonly raw: Skeleton;
   /** Per clip, the pipeline's output, when a config was given. */
-  readonly pipeline: { config: string; mode: string; seed: number; clips: Skeleton[] } | null;
+  readonly pipeline: { config: string; mode: string; seed: number; layout: LayoutName; edges: [number, number][]; clips: Skeleton[] } | null;
 }
 
 const ALL = '(all)';
@@ -114,8 +114,11 @@ export class DatasetCache {
       const [clips, M, T, V2, C] = out.shape;
       const per = M * T * V2 * C;
       const data = Float32Array.from(values(out));
+      // The pipeline may change the joint set (e.g. coco → coco_new): draw with the config's graph when it fits.
+      const pipeLayout: LayoutName = LAYOUTS[config.graph as LayoutName]?.numJoints === V2 ? config.graph as LayoutName : layout;
       piped = {
         config: pipeline.config, mode: pipeline.mode, seed: pipeline.seed,
+        layout: pipeLayout, edges: LAYOUTS[pipeLayout].inward.map(([a, b]) => [a, b] as [number, number]),
         clips: Array.from({ length: clips }, (_, c) => ({
           shape: [M, T, V2, C] as Skeleton['shape'], data: Array.from(data.subarray(c * per, (c + 1) * per)),
           score: null, is3d,

@@ -118,6 +118,20 @@ test('results: the confusion matrix is the one computed from scores.npy and labe
   assert.equal((json.sampleIds as string[]).length, e.numSamples);
 });
 
+test('a result whose scores.npy is being written is reported as an error; the server keeps answering', async () => {
+  const dir = join(fx.root, 'partial');
+  mkdirSync(dir);
+  const full = readFileSync(join(fx.resultDir, 'scores.npy'));
+  writeFileSync(join(dir, 'scores.npy'), full.subarray(0, full.length - 10));
+  writeFileSync(join(dir, 'labels.npy'), readFileSync(join(fx.resultDir, 'labels.npy')));
+  await getJson('/api/catalog');
+  const r = await getJson('/api/result?id=result:0:partial');
+  assert.equal(r.status, 500);
+  assert.match(String(r.json.error), /scores\.npy/);
+  assert.equal((await getJson('/api/result?id=result:0:j/test')).status, 200);
+  rmSync(dir, { recursive: true });
+});
+
 test('ensemble: presets by modality and a weight search on validation scores', async () => {
   const { status, json } = await getJson('/api/ensemble?test=result:0:j/test,result:0:b/test&val=result:0:j/val,result:0:b/val&weights=2,1');
   assert.equal(status, 200, JSON.stringify(json));
