@@ -11,6 +11,7 @@ import type { NdArray } from '../io/ndarray.js';
 import { LAYOUTS, LAYOUT_NAMES, type LayoutName } from '../skeleton/layouts.js';
 import { compose, createPipelineRng } from '../transforms/index.js';
 import { classNamesFor } from './results.js';
+import { HttpError } from './http-error.js';
 
 export interface DatasetSummary {
   readonly format: 'pickle' | 'store';
@@ -97,7 +98,7 @@ export class DatasetCache {
   sample(path: string, split: string | undefined, index: number, pipeline?: { config: string; mode: 'train' | 'val' | 'test'; seed: number }): SampleView {
     const record = this.dataset(path, split, true).get(index);
     const kp = record.keypoint as NdArray | undefined;
-    if (!kp || kp.shape.length !== 4) throw new Error(`${path}: sample ${index} has no dense keypoint [M, T, V, C]`);
+    if (!kp || kp.shape.length !== 4) throw new HttpError(422, `${path}: sample ${index} has no dense keypoint [M, T, V, C]`);
     const score = (record.keypoint_score as NdArray | undefined) ?? null;
     const is3d = score === null && kp.shape[3] === 3;
     const raw: Skeleton = { shape: kp.shape as Skeleton['shape'], data: values(kp), score: score ? values(score) : null, is3d };

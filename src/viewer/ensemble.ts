@@ -6,14 +6,14 @@
 import { ENSEMBLE_PRESETS, fuseScores, searchWeights } from '../engine/ensemble.js';
 import { type ScoreArray, topKAccuracy } from '../engine/metrics.js';
 import type { CatalogEntry } from './catalog.js';
-import { readResult, readResultScores } from './results.js';
+import { HttpError } from './http-error.js';
+import { readResultInfo, readResultScores } from './results.js';
 
 export interface EnsembleView {
   readonly numSamples: number;
   readonly streams: { id: string; name: string; modality: string | null; top1: number }[];
   readonly fusions: { name: string; weights: number[]; top1: number }[];
   readonly search: { weights: number[]; valTop1: number; testTop1: number; evaluated: number } | null;
-  readonly problems: string[];
 }
 
 const top1 = (labels: readonly number[]) => (s: ScoreArray) => topKAccuracy(s, labels, [1])[0];
@@ -23,19 +23,18 @@ function load(entries: readonly CatalogEntry[]): { scores: ScoreArray[]; labels:
   const labels = loaded[0]?.labels ?? [];
   loaded.forEach((l, i) => {
     if (l.labels.length !== labels.length || l.labels.some((v, k) => v !== labels[k])) {
-      throw new Error(`${entries[i].name}: its labels differ from ${entries[0].name}'s (different split or order)`);
+      throw new HttpError(422, `${entries[i].name}: its labels differ from ${entries[0].name}'s (different split or order)`);
     }
-    if (l.scores.shape[1] !== loaded[0].scores.shape[1]) throw new Error(`${entries[i].name}: ${l.scores.shape[1]} classes, ${entries[0].name} ${loaded[0].scores.shape[1]}`);
+    if (l.scores.shape[1] !== loaded[0].scores.shape[1]) throw new HttpError(422, `${entries[i].name}: ${l.scores.shape[1]} classes, ${entries[0].name} ${loaded[0].scores.shape[1]}`);
   });
   return { scores: loaded.map((l) => l.scores), labels };
 }
 
 export function ensembleView(test: readonly CatalogEntry[], val: readonly CatalogEntry[], weights: number[] | null): EnsembleView {
-  if (test.length === 0) throw new Error('choose at least one test result');
-  const problems: string[] = [];
+  if (test.length === 0) throw new HttpError(422, 'choose at least one test result');
   const { scores, labels } = load(test);
   const acc = top1(labels);
-  const modalities = test.map((e) => readResult(e.path, () => null).info.modality);
+  const modalities = test.map((e) => readResultInfo(e.path, []).modality);
   const streams = test.map((e, i) => ({ id: e.id, name: e.name, modality: modalities[i], top1: acc(scores[i]) }));
   const fusions: EnsembleView['fusions'] = [];
   for (const p of ENSEMBLE_PRESETS) {
@@ -44,15 +43,15 @@ export function ensembleView(test: readonly CatalogEntry[], val: readonly Catalo
     fusions.push({ name: p.name, weights: [...p.weights], top1: acc(fuseScores(members.map((m) => scores[m]), p.weights)) });
   }
   if (weights) {
-    if (weights.length !== test.length || weights.some((w) => !Number.isFinite(w))) throw new Error(`${weights.length} weights for ${test.length} streams`);
+    if (weights.length !== test.length || weights.some((w) => !Number.isFinite(w))) throw new HttpError(422, `${weights.length} weights for ${test.length} streams`);
     fusions.push({ name: 'custom', weights, top1: acc(fuseScores(scores, weights)) });
   }
   let search: EnsembleView['search'] = null;
   if (val.length > 0) {
-    if (val.length !== test.length) throw new Error(`${val.length} validation results for ${test.length} test streams (give them in the same order)`);
+    if (val.length !== test.length) throw new HttpError(422, `${val.length} validation results for ${test.length} test streams (give them in the same order)`);
     const v = load(val);
     const found = searchWeights(v.scores, top1(v.labels));
     search = { weights: found.weights, valTop1: found.top1, testTop1: acc(fuseScores(scores, found.weights)), evaluated: found.evaluated };
   }
-  return { numSamples: labels.length, streams, fusions, search, problems };
+  return { numSamples: labels.length, streams, fusions, search };
 }

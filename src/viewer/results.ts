@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { readLabelMap } from '../agent/store.js';
 import { evaluateScores, predictClasses, type ScoreArray } from '../engine/metrics.js';
 import { RESULT_FILES, readLabelsNpy, readScoresNpy } from '../engine/results.js';
+import { HttpError } from './http-error.js';
 
 export interface ResultInfo {
   readonly config: string | null;
@@ -43,7 +44,8 @@ export interface ResultView {
 
 const MODALITIES = new Set(['j', 'b', 'k', 'jm', 'bm', 'km']);
 
-function readInfo(dir: string, problems: string[]): ResultInfo {
+/** What produced a result, from its metrics.json (nulls when absent); unreadable JSON is noted in `problems`. */
+export function readResultInfo(dir: string, problems: string[]): ResultInfo {
   const path = join(dir, RESULT_FILES.metrics);
   let doc: Record<string, unknown> = {};
   if (existsSync(path)) {
@@ -77,13 +79,13 @@ export function classNamesFor(annotations: string | null, numClasses: number): s
 export function readResultScores(dir: string): { scores: ScoreArray; labels: number[] } {
   const scores = readScoresNpy(join(dir, RESULT_FILES.scores));
   const labels = readLabelsNpy(join(dir, RESULT_FILES.labels));
-  if (labels.length !== scores.shape[0]) throw new Error(`${dir}: ${labels.length} labels for ${scores.shape[0]} score rows`);
+  if (labels.length !== scores.shape[0]) throw new HttpError(422, `${dir}: ${labels.length} labels for ${scores.shape[0]} score rows`);
   return { scores, labels };
 }
 
 export function readResult(dir: string, sampleIds: (annotations: string, split: string | null) => string[] | null): ResultView {
   const problems: string[] = [];
-  const info = readInfo(dir, problems);
+  const info = readResultInfo(dir, problems);
   const { scores, labels } = readResultScores(dir);
   const e = evaluateScores(scores, labels);
   const perClass = e.confusionMatrix.map((row, cls) => {

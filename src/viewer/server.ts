@@ -17,20 +17,17 @@ import { readResult } from './results.js';
 import { readRunLog } from './run-log.js';
 import { PathRefused, ServedRoots } from './safe-path.js';
 import { readAgentHistory } from './agent.js';
+import { HttpError, statusOf } from './http-error.js';
 
 /** Where the build puts the page: dist/web next to dist/src. */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
-const ASSETS: Record<string, string> = { 'app.js': 'text/javascript', 'app.css': 'text/css', 'ort-wasm-simd-threaded.wasm': 'application/wasm', 'ort-wasm-simd-threaded.mjs': 'text/javascript' };
+const ASSETS: Record<string, string> = { 'app.js': 'text/javascript', 'app.css': 'text/css' };
 const MIME: Record<string, string> = { '.json': 'application/json', '.npy': 'application/octet-stream', '.onnx': 'application/octet-stream', '.txt': 'text/plain; charset=utf-8', '.log': 'text/plain; charset=utf-8' };
 
 export interface ViewServerOptions {
   readonly paths: readonly string[];
   readonly host?: string;
   readonly port?: number;
-}
-
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
 }
 
 export class ViewServer {
@@ -92,7 +89,7 @@ export class ViewServer {
       if (pathname.startsWith('/api/')) return json(res, 200, this.api(pathname.slice(5), url.searchParams));
       throw new HttpError(404, `no page ${pathname}`);
     } catch (err) {
-      const status = err instanceof HttpError ? err.status : err instanceof PathRefused ? 403 : 500;
+      const status = err instanceof PathRefused ? 403 : statusOf(err);
       if (!res.headersSent) json(res, status, { error: (err as Error).message });
       else res.destroy();
     }

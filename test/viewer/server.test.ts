@@ -126,7 +126,7 @@ test('a result whose scores.npy is being written is reported as an error; the se
   writeFileSync(join(dir, 'labels.npy'), readFileSync(join(fx.resultDir, 'labels.npy')));
   await getJson('/api/catalog');
   const r = await getJson('/api/result?id=result:0:partial');
-  assert.equal(r.status, 500);
+  assert.equal(r.status, 422);
   assert.match(String(r.json.error), /scores\.npy/);
   assert.equal((await getJson('/api/result?id=result:0:j/test')).status, 200);
   rmSync(dir, { recursive: true });
@@ -140,7 +140,7 @@ test('ensemble: presets by modality and a weight search on validation scores', a
   assert.equal(search.weights.length, 2);
   assert.ok(search.valTop1 >= 0 && search.valTop1 <= 1);
   const bad = await getJson('/api/ensemble?test=result:0:j/test,result:0:j/val');
-  assert.equal(bad.status, 500);
+  assert.equal(bad.status, 422);
   assert.match(String(bad.json.error), /labels differ/);
 });
 
