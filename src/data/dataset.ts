@@ -23,6 +23,11 @@ export interface PoseDatasetOptions extends BoxThresholdOptions {
   readonly kpfileRoot?: string;
   /** PYSKL `data_prefix`. */
   readonly dataPrefix?: string;
+  /**
+   * The source holds records validated already (a loader worker's copy of what its main thread
+   * opened and validated): only keypoints merged from kpfiles are validated, on first fetch.
+   */
+  readonly prevalidated?: boolean;
 }
 
 /** What the pipeline receives: the annotation plus the fields added at fetch time (data.md §1.3). */
@@ -43,37 +48,55 @@ export class PoseDataset {
   /** Non-fatal findings, e.g. split ids without an annotation. */
   readonly warnings: readonly string[];
   private readonly kpfiles: KpfileReader;
+  /** Per sample: validated already (at open, or at its first fetch), so later fetches skip it. */
+  private readonly validated: Uint8Array;
 
   private constructor(
     private readonly source: AnnotationSource,
+    private readonly ownsSource: boolean,
     private readonly indices: readonly number[],
     private readonly options: PoseDatasetOptions,
     warnings: string[],
+    validated: Uint8Array,
   ) {
     this.labels = indices.map((i) => source.info(i).label);
     this.frameDirs = indices.map((i) => source.info(i).frame_dir);
     this.numClasses = options.numClasses ?? maxLabel(source) + 1;
     this.warnings = warnings;
     this.kpfiles = new KpfileReader(options.kpfileRoot ?? defaultKpfileRoot(source.path));
+    this.validated = validated;
   }
 
+  /** Opens an annotation pickle or a dataset store; the dataset closes it. */
   static open(path: string, options: PoseDatasetOptions = {}): PoseDataset {
     const source = openAnnotations(path);
     try {
-      const selection = source.select(options.split);
-      const indices = selectRecords(source, options.split, options);
-      const warnings: string[] = [];
-      if (selection.unmatchedIds.length > 0) {
-        const shown = selection.unmatchedIds.slice(0, 5).join(', ');
-        warnings.push(`${path}: ${selection.unmatchedIds.length} id(s) of split '${options.split}' have no annotation (${shown}${selection.unmatchedIds.length > 5 ? ', …' : ''}); skipped`);
-      }
-      if (source.format === 'pickle') checkStructure(source, indices, options);
-      if (options.numClasses !== undefined) checkLabels(source, indices, options.numClasses);
-      return new PoseDataset(source, indices, options, warnings);
+      return PoseDataset.build(source, true, options);
     } catch (err) {
       source.close();
       throw err;
     }
+  }
+
+  /** A split of a source opened once and shared (e.g. by a run's train and val sets); the caller closes it. */
+  static fromSource(source: AnnotationSource, options: PoseDatasetOptions = {}): PoseDataset {
+    return PoseDataset.build(source, false, options);
+  }
+
+  private static build(source: AnnotationSource, ownsSource: boolean, options: PoseDatasetOptions): PoseDataset {
+    const path = source.path;
+    const selection = source.select(options.split);
+    const indices = selectRecords(source, options.split, options);
+    const warnings: string[] = [];
+    if (selection.unmatchedIds.length > 0) {
+      const shown = selection.unmatchedIds.slice(0, 5).join(', ');
+      warnings.push(`${path}: ${selection.unmatchedIds.length} id(s) of split '${options.split}' have no annotation (${shown}${selection.unmatchedIds.length > 5 ? ', …' : ''}); skipped`);
+    }
+    const validated = new Uint8Array(indices.length);
+    if (options.prevalidated) markInline(source, indices, validated);
+    else if (source.format === 'pickle') validateAtOpen(source, indices, options, validated);
+    if (options.numClasses !== undefined) checkLabels(source, indices, options.numClasses);
+    return new PoseDataset(source, ownsSource, indices, options, warnings, validated);
   }
 
   get length(): number {
@@ -88,7 +111,8 @@ export class PoseDataset {
   get(idx: number): PoseRecord {
     const i = this.indices[idx];
     if (i === undefined) throw new RangeError(`${this.source.path}: index ${idx} out of range (dataset has ${this.length} samples)`);
-    const ann = prepareRecord(this.source, i, this.options, this.kpfiles) as PoseRecord;
+    const ann = prepareRecord(this.source, i, { ...this.options, validate: this.validated[idx] === 0 }, this.kpfiles) as PoseRecord;
+    this.validated[idx] = 1;
     ann.modality = 'Pose';
     ann.start_index = 0;
     ann.test_mode = this.options.testMode ?? false;
@@ -97,7 +121,7 @@ export class PoseDataset {
   }
 
   close(): void {
-    this.source.close();
+    if (this.ownsSource) this.source.close();
   }
 }
 
@@ -107,10 +131,21 @@ function maxLabel(source: AnnotationSource): number {
   return max;
 }
 
-/** Structure checks up front for pickles (everything is in memory already); values are checked per fetch. */
-function checkStructure(source: AnnotationSource, indices: readonly number[], options: PoseDatasetOptions): void {
+/**
+ * Pickles are in memory already: every selected record is validated (structure and values) once,
+ * here. Records whose keypoint lives in a kpfile are validated at their first fetch, once merged.
+ */
+function validateAtOpen(source: AnnotationSource, indices: readonly number[], options: PoseDatasetOptions, validated: Uint8Array): void {
   const layout = options.layout ? inputLayout(options.layout) : undefined;
-  for (const i of indices) validateAnnotation(source.view(i), { file: source.path, sample: i }, { layout });
+  indices.forEach((i, k) => {
+    const ann = source.view(i);
+    validateAnnotation(ann, { file: source.path, sample: i }, { layout, checkValues: true });
+    if (ann.keypoint !== undefined) validated[k] = 1;
+  });
+}
+
+function markInline(source: AnnotationSource, indices: readonly number[], validated: Uint8Array): void {
+  indices.forEach((i, k) => { if (source.info(i).keypointShape !== undefined) validated[k] = 1; });
 }
 
 function checkLabels(source: AnnotationSource, indices: readonly number[], numClasses: number): void {

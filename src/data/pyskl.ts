@@ -19,6 +19,8 @@ export interface LoadOptions extends BoxThresholdOptions {
   readonly dataPrefix?: string;
   /** Also scan arrays for NaN / Inf (default true for loadSplit). */
   readonly checkValues?: boolean;
+  /** Validate the record (default true); false when it was validated before (PoseDataset: once per sample). */
+  readonly validate?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export function prepareRecord(source: AnnotationSource, i: number, options: Load
   const at: DataLocation = { file: source.path, sample: i, frameDir: ann.frame_dir };
   if (kpfiles && ann.keypoint === undefined) kpfiles.merge(ann, at);
   applyBoxThreshold(ann, options, at);
-  validateAnnotation(ann, at, { layout: options.layout ? inputLayout(options.layout) : undefined, checkValues: options.checkValues ?? true });
+  if (options.validate ?? true) validateAnnotation(ann, at, { layout: options.layout ? inputLayout(options.layout) : undefined, checkValues: options.checkValues ?? true });
   if (options.dataPrefix) {
     ann.frame_dir = joinPrefix(options.dataPrefix, ann.frame_dir);
     if (ann.filename !== undefined) ann.filename = joinPrefix(options.dataPrefix, ann.filename);

@@ -1,12 +1,11 @@
 /** A data-loading worker thread: runs the pipeline for the sample indices the main thread asks for. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SampleSource, type SampleSourceSpec } from './samples.js';
+import { SampleSource, type WorkerSourceSpec } from './samples.js';
 
 interface Request { id: number; index: number; seed: number }
 
-const source = new SampleSource(workerData as SampleSourceSpec);
-parentPort!.on('message', (req: Request | 'close') => {
-  if (req === 'close') { source.close(); process.exit(0); }
+const source = SampleSource.forWorker(workerData as WorkerSourceSpec);
+parentPort!.on('message', (req: Request) => {
   try {
     const s = source.get(req.index, req.seed);
     const data = s.keypoint.data;

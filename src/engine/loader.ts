@@ -4,7 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../cli/command.js';
-import { SampleSource, sampleSeed, type Sample, type SampleSourceSpec } from './samples.js';
+import { SampleSource, sampleSeed, type Sample, type SampleSourceSpec, type WorkerSourceSpec } from './samples.js';
+import { RunAnnotations } from './annotations.js';
 import { PythonRandom } from '../transforms/rng/index.js';
 
 export interface Batch {
@@ -35,13 +36,23 @@ export class BatchLoader {
   readonly length: number;
   readonly labels: readonly number[];
 
-  constructor(private readonly spec: SampleSourceSpec, private readonly o: LoaderOptions) {
+  private readonly annotations: RunAnnotations;
+  private readonly ownsAnnotations: boolean;
+
+  /**
+   * `annotations`: the run's opened annotation files, shared with its other loaders (the
+   * caller closes them); without it the loader opens its own.
+   */
+  constructor(spec: SampleSourceSpec, private readonly o: LoaderOptions, annotations?: RunAnnotations) {
+    this.annotations = annotations ?? new RunAnnotations();
+    this.ownsAnnotations = !annotations;
     // The main thread keeps a source too: it knows lengths and labels, and runs the pipeline when workers = 0.
-    this.local = new SampleSource(spec);
+    this.local = SampleSource.open(spec, this.annotations);
     this.length = this.local.length;
     this.labels = this.local.labels;
+    const workerData: WorkerSourceSpec | null = o.workers > 0 ? { spec, store: this.annotations.storeFor(this.local.annFile) } : null;
     for (let w = 0; w < o.workers; w++) {
-      const worker = new Worker(new URL('./loader-worker.js', import.meta.url), { workerData: spec });
+      const worker = new Worker(new URL('./loader-worker.js', import.meta.url), { workerData });
       worker.on('message', (m: { id: number; error?: string; exitCode?: number; shape: number[]; data: Float32Array; label: number }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
@@ -105,6 +116,7 @@ export class BatchLoader {
   async close(): Promise<void> {
     this.local?.close();
     await Promise.all(this.workers.map((w) => w.terminate()));
+    if (this.ownsAnnotations) this.annotations.close();
   }
 }
 

@@ -150,6 +150,8 @@ export interface RunSetup {
   dispose(): void;
 }
 
+export function setUpRun(o: RunSetupOptions & { semantics: SemanticsOptions | 'random-table' }): RunSetup & { semantics: Semantics };
+export function setUpRun(o: RunSetupOptions): RunSetup;
 export function setUpRun(o: RunSetupOptions): RunSetup {
   const { config } = o;
   const runtime = applyRuntime(o.runtime ?? {}, config);

@@ -4,11 +4,13 @@
  * (seed, epoch, index), so the inputs of a run do not depend on worker count or scheduling and
  * a resumed run sees exactly what an uninterrupted one would.
  */
+import { dirname } from 'node:path';
 import type { Config } from '../config/index.js';
-import { PoseDataset } from '../data/dataset.js';
+import { PoseDataset, type PoseDatasetOptions } from '../data/dataset.js';
 import type { NdArray } from '../io/ndarray.js';
 import { compose, createPipelineRng, type Pipeline } from '../transforms/index.js';
 import { UserError } from '../cli/command.js';
+import type { RunAnnotations } from './annotations.js';
 
 export type SplitMode = 'train' | 'val' | 'test';
 
@@ -33,20 +35,33 @@ export function sampleSeed(seed: number, epoch: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** What a loader worker thread opens: the spec, and the store holding the main thread's validated annotations. */
+export interface WorkerSourceSpec {
+  spec: SampleSourceSpec;
+  store: string;
+}
+
 export class SampleSource {
-  readonly dataset: PoseDataset;
   private readonly pipeline: Pipeline;
   readonly annFile: string;
   readonly split: string | undefined;
 
-  constructor(readonly spec: SampleSourceSpec) {
+  private constructor(readonly spec: SampleSourceSpec, readonly dataset: PoseDataset) {
     const entry = spec.config.data[spec.mode];
-    this.annFile = spec.annFile ?? entry.ann_file;
+    this.annFile = annFileOf(spec);
     this.split = spec.split ?? entry.split;
     this.pipeline = compose(entry.pipeline, `data.${spec.mode}.pipeline`);
-    this.dataset = PoseDataset.open(this.annFile, {
-      split: this.split, testMode: spec.mode !== 'train', boxThr: entry.box_thr, validRatio: entry.valid_ratio ?? null,
-    });
+  }
+
+  /** The split of a run's annotation file (opened and validated once per run). */
+  static open(spec: SampleSourceSpec, annotations: RunAnnotations): SampleSource {
+    return new SampleSource(spec, PoseDataset.fromSource(annotations.source(annFileOf(spec)), datasetOptions(spec)));
+  }
+
+  /** In a worker thread: the same split read from the store the main thread handed over (validated there). */
+  static forWorker(w: WorkerSourceSpec): SampleSource {
+    const annFile = annFileOf(w.spec);
+    return new SampleSource(w.spec, PoseDataset.open(w.store, { ...datasetOptions(w.spec), prevalidated: true, kpfileRoot: dirname(annFile) }));
   }
 
   get length(): number { return this.dataset.length; }
@@ -68,4 +83,13 @@ export class SampleSource {
   }
 
   close(): void { this.dataset.close(); }
+}
+
+function annFileOf(spec: SampleSourceSpec): string {
+  return spec.annFile ?? spec.config.data[spec.mode].ann_file;
+}
+
+function datasetOptions(spec: SampleSourceSpec): PoseDatasetOptions {
+  const entry = spec.config.data[spec.mode];
+  return { split: spec.split ?? entry.split, testMode: spec.mode !== 'train', boxThr: entry.box_thr, validRatio: entry.valid_ratio ?? null };
 }

@@ -16,6 +16,7 @@ import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
 import { PythonRandom } from '../transforms/rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import { BatchLoader } from './loader.js';
+import { RunAnnotations } from './annotations.js';
 import { sampleSeed } from './samples.js';
 import { TrainingStep, batchTensors, stepSettingsOf } from './train-step.js';
 import { evaluate } from './evaluation.js';
@@ -72,9 +73,11 @@ function linkLatest(workDir: string, target: string): void {
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const { config, model, logger } = o;
-  const trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed });
+  // The annotation file is parsed and validated once for both loaders (and their workers).
+  const annotations = new RunAnnotations();
+  const trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed }, annotations);
   const valLoader = o.validate
-    ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed })
+    ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed }, annotations)
     : null;
   const opt = config.optimizer;
   const step = new TrainingStep(model, o.semantics, stepSettingsOf(config));
@@ -173,6 +176,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } finally {
     await trainLoader.close();
     await valLoader?.close();
+    annotations.close();
     sgd.dispose();
   }
   return { lastCheckpoint, bestCheckpoint, bestTop1, epochsRun, lastEvaluation };

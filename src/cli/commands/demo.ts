@@ -69,7 +69,7 @@ export const demoCommand: Command = {
       let result;
       try {
         result = await train({
-          config, configName, model: run.model, semantics: run.semantics!, workDir, annFile, seed,
+          config, configName, model: run.model, semantics: run.semantics, workDir, annFile, seed,
           epochs: intOption(values.epochs, 'epochs', config.total_epochs, 1), batchSize: config.data.videos_per_gpu,
           workers: run.runtime.workers, validate: true, resume: false, device: run.runtime.device, logger,
         });

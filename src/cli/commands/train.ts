@@ -74,7 +74,7 @@ export const trainCommand: Command = {
     let result;
     try {
       result = await train({
-        config, configName, model: run.model, semantics: run.semantics!, workDir, annFile: values['ann-file'], seed, epochs, batchSize,
+        config, configName, model: run.model, semantics: run.semantics, workDir, annFile: values['ann-file'], seed, epochs, batchSize,
         workers: run.runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, device: run.runtime.device, logger,
       });
     } finally {
