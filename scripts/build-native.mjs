@@ -4,7 +4,9 @@
 // torch/ folder) or the system install (Debian/Ubuntu: apt-get install libtorch-dev).
 // Without libtorch the install still succeeds (the data tools work without it) and prints one
 // clear message; set SKAGENT_REQUIRE_NATIVE=1 to make that an error (CI does).
-import { existsSync } from 'node:fs';
+// The compiler's output goes to native/build-native.log: the install prints one line when the
+// build succeeds and the end of the log when it fails (SKAGENT_BUILD_VERBOSE=1 streams it).
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,5 +57,20 @@ const jobs = process.env.JOBS ?? '2';
 const nodePrefix = resolve(dirname(process.execPath), '..');
 const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(nodePrefix, 'include/node/node_api.h')) ? nodePrefix : null);
 const gypArgs = [nodeGyp, 'rebuild', `--jobs=${jobs}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
-const r = spawnSync(process.execPath, gypArgs, { cwd: nativeDir, stdio: 'inherit', env });
-if (r.status !== 0) fail(`building the native addon against libtorch (${torch.include}, ${torch.lib}) failed; see the compiler output above.`);
+const logPath = join(nativeDir, 'build-native.log');
+const verbose = process.env.SKAGENT_BUILD_VERBOSE === '1';
+process.stderr.write(`skeletonagent: building the libtorch bridge (native/) against ${torch.lib}${torch.cuda ? ' (CUDA)' : ''}; ` +
+  `this takes a few minutes${verbose ? '' : `, log: ${logPath}`}\n`);
+const started = Date.now();
+const log = verbose ? null : openSync(logPath, 'w');
+const r = spawnSync(process.execPath, gypArgs, { cwd: nativeDir, stdio: log === null ? 'inherit' : ['ignore', log, log], env });
+if (log !== null) closeSync(log);
+if (r.status !== 0) {
+  if (log !== null) {
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
+    const shown = lines.slice(-150);
+    process.stderr.write(`${lines.length > shown.length ? `... (${lines.length - shown.length} earlier lines in ${logPath})\n` : ''}${shown.join('\n')}\n`);
+  }
+  fail(`building the native addon against libtorch (${torch.include}, ${torch.lib}) failed; the compiler output is above${log !== null ? ` (whole log: ${logPath})` : ''}.`);
+}
+process.stderr.write(`skeletonagent: libtorch bridge built in ${Math.round((Date.now() - started) / 1000)} s (native/build/Release/skagent_torch.node)\n`);

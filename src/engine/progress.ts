@@ -1,13 +1,18 @@
 /**
  * A progress bar with rate and ETA on stderr. On a terminal it redraws one line; otherwise
- * (logs, CI) it prints a plain line every `plainEvery` percent so logs stay readable.
+ * (logs, CI) it prints a plain line when another `plainEvery` percent is done and at least
+ * `plainMinSeconds` passed since the last one, and the final line: a redirected log gets a few
+ * lines per pass, never one per batch, however few batches a pass has.
  */
 export interface ProgressOptions {
   label: string;
   total: number;
   unit?: string;
   stream?: NodeJS.WriteStream;
+  /** Percent between plain lines (default 10). */
   plainEvery?: number;
+  /** Seconds at least between plain lines, the final one excepted (default 5). */
+  plainMinSeconds?: number;
 }
 
 export function formatDuration(seconds: number): string {
@@ -23,7 +28,8 @@ export class Progress {
   private done = 0;
   private readonly start = performance.now();
   private lastDraw = 0;
-  private lastPlainPercent = -1;
+  private lastPlainPercent = 0;
+  private lastPlainTime = this.start;
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
 
@@ -47,9 +53,12 @@ export class Progress {
     }
     const percent = Math.floor((100 * this.done) / Math.max(1, this.o.total));
     const every = this.o.plainEvery ?? 10;
-    if (finished || Math.floor(percent / every) > Math.floor(this.lastPlainPercent / every)) {
+    const due = Math.floor(percent / every) > Math.floor(this.lastPlainPercent / every)
+      && now - this.lastPlainTime >= 1000 * (this.o.plainMinSeconds ?? 5);
+    if (finished || due) {
       this.stream.write(`${this.line(info)}\n`);
       this.lastPlainPercent = percent;
+      this.lastPlainTime = now;
     }
   }
 
