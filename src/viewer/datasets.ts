@@ -3,6 +3,7 @@
  * config's pipeline makes of it (the model's input), with the layout's edges for drawing.
  * Opened datasets are cached per (file, split): pickles are parsed once, stores read per sample.
  */
+import { statSync } from 'node:fs';
 import { type Config, loadConfig } from '../config/index.js';
 import { PoseDataset } from '../data/dataset.js';
 import { openAnnotations } from '../data/source.js';
@@ -69,7 +70,19 @@ export class DatasetCache {
     return ds;
   }
 
+  private readonly summaries = new Map<string, { mtime: number; summary: DatasetSummary }>();
+
+  /** Splits and class names; computed once per file version (a pickle is parsed whole to answer). */
   summary(path: string): DatasetSummary {
+    const mtime = statSync(path).mtimeMs;
+    const known = this.summaries.get(path);
+    if (known && known.mtime === mtime) return known.summary;
+    const summary = this.readSummary(path);
+    this.summaries.set(path, { mtime, summary });
+    return summary;
+  }
+
+  private readSummary(path: string): DatasetSummary {
     const source = openAnnotations(path);
     try {
       const all = source.select(undefined).indices;
