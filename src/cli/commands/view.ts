@@ -43,7 +43,9 @@ export const viewCommand: Command = {
       options: { host: { type: 'string' }, port: { type: 'string' } },
     });
     const paths = positionals.length > 0 ? positionals : ['work_dirs'];
-    for (const p of paths) if (!existsSync(p)) throw new UserError(`${p}: no such file or folder`);
+    for (const p of paths) {
+      if (!existsSync(p)) throw new UserError(`${p}: no such file or folder${positionals.length === 0 ? ' (give the folders to look at, e.g. skagent view work_dirs/demo after skagent demo)' : ''}`);
+    }
     const server = new ViewServer({ paths, host: values.host ?? '127.0.0.1', port: intOption(values.port, 'port', 0, 0) });
     const url = await server.listen();
     process.stdout.write(`skagent view: ${url}  (serving ${server.roots.roots.join(', ')}; Ctrl-C to stop)\n`);
