@@ -114,6 +114,14 @@ test('Data: the skeleton is drawn and moves between frames, raw and after the pi
   const first = await canvasPixels(w.page, 'skeleton-raw');
   await setFrame(12);
   assert.notEqual(await canvasPixels(w.page, 'skeleton-raw'), first, 'the skeleton does not move');
+  // Orbit: dragging across the 3D view turns the figure.
+  const before = await canvasPixels(w.page, 'skeleton-raw');
+  const box = (await w.page.locator('#skeleton-raw').boundingBox())!;
+  await w.page.mouse.move(box.x + 100, box.y + 200);
+  await w.page.mouse.down();
+  await w.page.mouse.move(box.x + 220, box.y + 230, { steps: 5 });
+  await w.page.mouse.up();
+  assert.notEqual(await canvasPixels(w.page, 'skeleton-raw'), before, 'dragging does not orbit the 3D view');
   await w.page.selectOption('#config-select', 'quick/j');
   await w.page.waitForSelector('#skeleton-pipeline');
   assert.ok(await nonBackground(w.page, 'skeleton-pipeline') > 50, 'the pipeline skeleton canvas is blank');
