@@ -3,12 +3,13 @@
     "torch_include": "<!(node -p \"process.env.SKAGENT_TORCH_INCLUDE || '/usr/include'\")",
     "torch_lib": "<!(node -p \"process.env.SKAGENT_TORCH_LIB || '/usr/lib/x86_64-linux-gnu'\")",
     "torch_cuda": "<!(node -p \"process.env.SKAGENT_TORCH_CUDA || '0'\")",
-    "torch_abi": "<!(node -p \"process.env.SKAGENT_TORCH_CXX11_ABI || '1'\")"
+    "torch_abi": "<!(node -p \"process.env.SKAGENT_TORCH_CXX11_ABI || '1'\")",
+    "torch_gloo": "<!(node -p \"process.env.SKAGENT_TORCH_GLOO || '0'\")"
   },
   "targets": [
     {
       "target_name": "skagent_torch",
-      "sources": ["src/addon.cc", "src/tensor.cc", "src/dispatch.cc", "src/profiler.cc", "src/allocator.cc"],
+      "sources": ["src/addon.cc", "src/tensor.cc", "src/dispatch.cc", "src/profiler.cc", "src/allocator.cc", "src/distributed.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(torch_include)",
@@ -21,7 +22,8 @@
       "ldflags": ["-Wl,-rpath,<(torch_lib)", "-Wl,--no-as-needed"],
       "libraries": ["-L<(torch_lib)", "-ltorch", "-ltorch_cpu", "-lc10"],
       "conditions": [
-        ["torch_cuda=='1'", { "libraries": ["-ltorch_cuda", "-lc10_cuda"], "defines": ["SKAGENT_WITH_CUDA=1"] }]
+        ["torch_cuda==1", { "libraries": ["-ltorch_cuda", "-lc10_cuda"], "defines": ["SKAGENT_WITH_CUDA=1", "SKAGENT_WITH_NCCL=1", "USE_C10D_NCCL"] }],
+        ["torch_gloo==1", { "defines": ["SKAGENT_WITH_GLOO=1", "USE_C10D_GLOO"] }]
       ]
     }
   ]

@@ -51,7 +51,15 @@ const nodeGyp = (() => {
 })();
 if (!nodeGyp) fail('node-gyp was not found (it ships with npm); cannot build the native addon.');
 
-const env = { ...process.env, SKAGENT_TORCH_INCLUDE: torch.include, SKAGENT_TORCH_LIB: torch.lib, SKAGENT_TORCH_CUDA: torch.cuda ? '1' : '0' };
+// c10d's Gloo process group needs Gloo's headers, which libtorch does not ship (Debian:
+// libgloo-dev). Without them the bridge builds with the c10d Gloo backend unavailable.
+const gloo = [torch.include, '/usr/include', '/usr/local/include'].some((d) => existsSync(join(d, 'gloo/algorithm.h')))
+  && existsSync(join(torch.include, 'torch/csrc/distributed/c10d/ProcessGroupGloo.hpp'));
+if (!gloo) {
+  process.stderr.write('skeletonagent: Gloo headers not found (Debian/Ubuntu: apt-get install libgloo-dev); ' +
+    'building without the c10d Gloo backend, so multi-process CPU training (--nproc-per-node) is unavailable.\n');
+}
+const env = { ...process.env, SKAGENT_TORCH_INCLUDE: torch.include, SKAGENT_TORCH_LIB: torch.lib, SKAGENT_TORCH_CUDA: torch.cuda ? '1' : '0', SKAGENT_TORCH_GLOO: gloo ? '1' : '0' };
 const jobs = process.env.JOBS ?? '2';
 // Use the headers of the running Node when they are installed locally (no download needed).
 const nodePrefix = resolve(dirname(process.execPath), '..');
@@ -59,7 +67,7 @@ const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(nodePrefix, '
 const gypArgs = [nodeGyp, 'rebuild', `--jobs=${jobs}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
 const logPath = join(nativeDir, 'build-native.log');
 const verbose = process.env.SKAGENT_BUILD_VERBOSE === '1';
-process.stderr.write(`skeletonagent: building the libtorch bridge (native/) against ${torch.lib}${torch.cuda ? ' (CUDA)' : ''}; ` +
+process.stderr.write(`skeletonagent: building the libtorch bridge (native/) against ${torch.lib}${torch.cuda ? ' (CUDA, c10d NCCL)' : ''}${gloo ? ' (c10d Gloo)' : ''}; ` +
   `this takes a few minutes${verbose ? '' : `, log: ${logPath}`}\n`);
 const started = Date.now();
 const log = verbose ? null : openSync(logPath, 'w');

@@ -29,6 +29,8 @@ need=()
 command -v g++ >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || need+=(g++ make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 have_libtorch || need+=(libtorch-dev)
+# Gloo's headers for c10d's CPU process group (multi-process training); a LIBTORCH elsewhere brings its own.
+[ -n "${LIBTORCH:-}" ] || [ -f /usr/include/gloo/algorithm.h ] || need+=(libgloo-dev)
 if [ "$with_tests" = 1 ]; then
   /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
   [ -x /usr/bin/chromium ] || need+=(chromium)

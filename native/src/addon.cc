@@ -5,6 +5,7 @@
 #include <torch/version.h>
 #include <torch/utils.h>
 #include <ATen/Parallel.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 
 namespace skagent {
@@ -26,6 +27,20 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
                                      : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   torch::manual_seed(seed);
   return info.Env().Undefined();
+}
+
+// randpermSeeded(n, seed): torch.randperm(n, generator=torch.Generator().manual_seed(seed)), the
+// permutation of PyTorch's DistributedSampler, exact by construction (same generator, same kernel).
+Napi::Value RandpermSeeded(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t n = info[0].As<Napi::Number>().Int64Value();
+  bool lossless = true;
+  uint64_t seed = info[1].IsBigInt() ? info[1].As<Napi::BigInt>().Uint64Value(&lossless)
+                                     : static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  return Guard(env, [&] {
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    return Napi::Number::New(env, table::Put(env, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong))));
+  }, [&] { return std::string("randpermSeeded"); });
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
@@ -62,6 +77,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
+  exports.Set("randpermSeeded", Napi::Function::New(env, RandpermSeeded));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("cudaIsAvailable", Napi::Function::New(env, CudaIsAvailable));
@@ -71,6 +87,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   InitDispatch(env, exports);
   InitProfiler(env, exports);
+  InitDistributed(env, exports);
   return exports;
 }
 

@@ -7,6 +7,7 @@ import { UserError } from '../cli/command.js';
 import { SampleSource, sampleSeed, type Sample, type SampleSourceSpec, type WorkerSourceSpec } from './samples.js';
 import { RunAnnotations } from './annotations.js';
 import { PythonRandom } from '../transforms/rng/index.js';
+import { distributedIndices, samplesPerRank } from './distributed-sampler.js';
 
 export interface Batch {
   /** [B, clips, M, T, V, C], C order. */
@@ -24,6 +25,11 @@ export interface LoaderOptions {
   seed: number;
   /** Samples requested ahead of the consumer (default 2 batches). */
   prefetch?: number;
+  /**
+   * Multi-process runs: this rank's share of every epoch, PyTorch's DistributedSampler order
+   * (engine/distributed-sampler.ts). Without it one process visits the whole split.
+   */
+  shard?: { rank: number; worldSize: number };
 }
 
 interface Pending { resolve: (s: Sample) => void; reject: (e: Error) => void }
@@ -65,11 +71,18 @@ export class BatchLoader {
     }
   }
 
+  /** Samples this process visits per epoch: the split, or this rank's padded share of it. */
+  get samplesPerEpoch(): number {
+    return this.o.shard ? samplesPerRank(this.length, this.o.shard.worldSize) : this.length;
+  }
+
   /** Number of batches per epoch (the last one may be smaller: the original does not drop it). */
-  get batchesPerEpoch(): number { return Math.ceil(this.length / this.o.batchSize); }
+  get batchesPerEpoch(): number { return Math.ceil(this.samplesPerEpoch / this.o.batchSize); }
 
   /** The sample order of an epoch: a seeded shuffle for training, dataset order otherwise. */
   order(epoch: number): number[] {
+    const shard = this.o.shard;
+    if (shard) return distributedIndices({ size: this.length, ...shard, seed: this.o.seed, epoch, shuffle: this.o.shuffle });
     const idx = Array.from({ length: this.length }, (_, i) => i);
     if (this.o.shuffle) new PythonRandom(sampleSeed(this.o.seed, epoch, -1)).shuffle(idx);
     return idx;

@@ -118,6 +118,11 @@ export function randint(low: number, high: number, shape: readonly number[], o: 
 }
 export function randperm(n: number, o: CreateOptions = {}): Tensor { return callT(OPS.randperm, n, scalarTypeCode(o.dtype ?? 'int64'), null, o.device ?? null, null); }
 /** [start, end) by step; int64 unless a dtype is given. */
+/**
+ * torch.randperm(n, generator=g) with g = torch.Generator().manual_seed(seed): PyTorch's own
+ * generator and kernel, so the permutation is PyTorch's bit for bit (DistributedSampler's shuffle).
+ */
+export function randpermSeeded(n: number, seed: number): Tensor { return new Tensor(native().randpermSeeded(n, BigInt(seed))); }
 export function arange(start: number, end?: number, step = 1, o: CreateOptions = {}): Tensor {
   const [s, e] = end === undefined ? [0, start] : [start, end];
   return finish(callT(OPS.arange, s, e, step, scalarTypeCode(o.dtype ?? 'int64'), null, o.device ?? null, null), o);

@@ -12,3 +12,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { loadCheckpoint, saveCheckpoint, readCheckpointFile, type Checkpoint } from './checkpoint.js';
 export { profileOps, formatProfile, type Profile, type OpProfileRow } from './profiler.js';
+export * as distributed from './distributed.js';

@@ -18,6 +18,9 @@ export interface CpuCacheStats {
   misses: number;
 }
 
+/** A started c10d collective (opaque). */
+export interface NativeWork { readonly __brand: 'c10dWork' }
+
 /** The raw native surface. Tensors are integer ids into the native tensor table. */
 export interface NativeTorch {
   readonly torchVersion: string;
@@ -55,6 +58,22 @@ export interface NativeTorch {
   cpuMemoryStats(): CpuCacheStats | null;
   emptyCpuCache(): void;
   profilerStart(recordShapes: boolean): void;
+  /** torch.randperm(n, generator=torch.Generator().manual_seed(seed)) as an int64 tensor id. */
+  randpermSeeded(n: number, seed: number | bigint): number;
+  // c10d (native/src/distributed.cc); handles are small integers, works are opaque.
+  c10dBackends(): { gloo: boolean; nccl: boolean };
+  c10dStore(host: string, port: number, isServer: boolean, worldSize: number, timeoutMs: number): Promise<number>;
+  c10dStoreSet(store: number, key: string, value: string): void;
+  c10dStoreGet(store: number, key: string): string;
+  c10dStoreAdd(store: number, key: string, by: number): number;
+  c10dStoreCheck(store: number, key: string): boolean;
+  c10dNewGroup(store: number, rank: number, worldSize: number, backend: string, timeoutMs: number, deviceHost: string | null): Promise<number>;
+  c10dDestroy(handle: number): void;
+  c10dAllreduce(group: number, ids: number[], op: string): NativeWork;
+  c10dBroadcast(group: number, ids: number[], root: number): NativeWork;
+  c10dAllgather(group: number, input: number, outputs: number[]): NativeWork;
+  c10dBarrier(group: number): NativeWork;
+  c10dWait(works: NativeWork[], timeoutMs: number): Promise<void>;
   /** Rows [key, calls, selfNs, totalNs]. */
   profilerStop(): [string, number, number, number][];
 }
