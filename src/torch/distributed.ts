@@ -15,7 +15,9 @@ export type ReduceOp = 'sum' | 'avg' | 'max' | 'min';
 
 /** Backends this build of the bridge has (Gloo needs libgloo-dev at build time, NCCL a CUDA libtorch). */
 export function availableBackends(): { gloo: boolean; nccl: boolean } {
-  return native().c10dBackends();
+  const n = native();
+  // A bridge built before c10d was added has no c10d at all (rebuild: npm run build:native).
+  return typeof n.c10dBackends === 'function' ? n.c10dBackends() : { gloo: false, nccl: false };
 }
 
 export interface GroupOptions {
