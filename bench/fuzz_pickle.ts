@@ -10,7 +10,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ANNOTATION_GLOBALS, PickleError, type GlobalsPolicy, type PyValue, loadPickle } from '../src/io/pickle.js';
+import { ANNOTATION_GLOBALS, PickleError, type GlobalsPolicy, type PyValue, loadPickle } from '../src/io/pickle/index.js';
 import { CHECKPOINT_GLOBALS, PthStorage } from '../src/io/pth.js';
 import { ZipReader } from '../src/io/zip.js';
 import { FIXTURES } from '../test/fixtures.js';

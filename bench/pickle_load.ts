@@ -12,7 +12,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ANNOTATION_GLOBALS, type PyDict, loadPickleFile } from '../src/io/pickle.js';
+import { ANNOTATION_GLOBALS, type PyDict, loadPickleFile } from '../src/io/pickle/index.js';
 import type { NdArray } from '../src/io/ndarray.js';
 
 const PYTHON = process.env.SKAGENT_PYTHON ?? '/usr/bin/python3';

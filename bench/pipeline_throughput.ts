@@ -17,9 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
 import { type NdArray, bytesOf } from '../src/io/ndarray.js';
 import { writeNpy } from '../src/io/npy.js';
-import { compose, createPipelineRng } from '../src/transforms/index.js';
+import { compose } from '../src/transforms/index.js';
+import { createPipelineRng } from '../src/rng/index.js';
 import { floatToHalfBits } from '../src/transforms/array/half.js';
-import { NumpyRandomState } from '../src/transforms/rng/index.js';
+import { NumpyRandomState } from '../src/rng/index.js';
 
 const PYTHON = process.env.SKAGENT_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'pipeline_reference.py');

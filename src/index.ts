@@ -9,6 +9,9 @@
 export { listConfigs, loadConfig, parseConfig, semiVariant } from './config/index.js';
 export type { Config } from './config/index.js';
 
+// Errors meant for the user (message as is) and the exit codes the CLI maps them to.
+export { UserError, ExitCode } from './errors.js';
+
 // Data: PYSKL annotation pickles, dataset stores, synthetic data.
 export {
   PoseDataset, DataError, convertToStore, inspectDataset, loadLabels, loadSplit, openAnnotations, readAnnotationPickle,
@@ -17,7 +20,8 @@ export {
 export type { Annotation, AnnotationFile, PoseDatasetOptions, PoseRecord, SynthOptions } from './data/index.js';
 
 // Pipelines: a config's data.<split>.pipeline as a function of a record.
-export { compose, createPipelineRng } from './transforms/index.js';
+export { compose } from './transforms/index.js';
+export { createPipelineRng } from './rng/index.js';
 export type { Pipeline } from './transforms/index.js';
 
 // Models.

@@ -1,5 +1,6 @@
 import { COMMANDS } from './commands/index.js';
-import { ExitCode, UserError, type Command } from './command.js';
+import type { Command } from './command.js';
+import { ExitCode, UserError } from '../errors.js';
 
 const TOP_HELP_HEADER = `skagent — SkeletonAgent skeleton-based action recognition (TypeScript on libtorch)
 

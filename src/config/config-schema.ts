@@ -8,7 +8,7 @@ import { FEATURES } from '../transforms/ops/features.js';
 import {
   type Infer, type Schema, SchemaError, array, bool, int, isPlainObject, nullable, number, object, oneOf, optional, show, string,
   tuple, union, withDefault,
-} from './schema.js';
+} from '../schema.js';
 
 /** A pipeline op as written in a config: `{type: ..., ...arguments}` (arguments are checked by compose). */
 const opEntry: Schema<Record<string, unknown>> = {

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compose } from '../transforms/compose.js';
 import { type Config, type DatasetConfig, type OpConfig, type RawConfig, configSchema } from './config-schema.js';
-import { SchemaError } from './schema.js';
+import { SchemaError } from '../schema.js';
 
 /** The shipped `configs/` folder (found upwards from this module, in src/ or dist/src/). */
 export const CONFIG_DIR: string = (() => {

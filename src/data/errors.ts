@@ -2,7 +2,7 @@
  * Errors about dataset files. They extend UserError so the CLI prints the message as is and exits
  * with "bad input"; the message always names the file, and when known the sample and the field.
  */
-import { UserError } from '../cli/command.js';
+import { UserError } from '../errors.js';
 
 /** Where in a dataset a problem sits. `sample` is the index in the file's `annotations` list. */
 export interface DataLocation {

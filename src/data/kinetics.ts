@@ -7,7 +7,7 @@
  * of one kpfile are usually requested together.
  */
 import { isAbsolute, join } from 'node:path';
-import { ANNOTATION_GLOBALS, loadPickleFile } from '../io/pickle.js';
+import { ANNOTATION_GLOBALS, loadPickleFile } from '../io/pickle/index.js';
 import { type NdArray, zeros } from '../io/ndarray.js';
 import { fromHalf, roundHalf } from '../io/float16.js';
 import type { Annotation } from './annotation.js';

@@ -2,7 +2,7 @@
  * Writes PYSKL annotation pickles: `{'split': {name: [ids]}, 'annotations': [dict | None]}`, with
  * the fields in the order given (the preprocessors' order) and `(h, w)` shapes as tuples.
  */
-import { PyTuple, type PyDict, type PyValue, dumpPickleFile } from '../io/pickle.js';
+import { PyTuple, type PyDict, type PyValue, dumpPickleFile } from '../io/pickle/index.js';
 import type { NdArray } from '../io/ndarray.js';
 
 /** Field values the writers produce; `img_shape` / `original_shape` pairs are written as tuples. */

@@ -1,5 +1,5 @@
 /**
- * Reading the value model of src/io/pickle.ts without caring how a particular file spelled a
+ * Reading the value model of src/io/pickle/ without caring how a particular file spelled a
  * value: dicts arrive as null-prototype objects (or Maps when a key is not a string), tuples as
  * arrays (PyTuple extends Array), Python ints as number or bigint, numpy scalars as 0-d NdArrays.
  */

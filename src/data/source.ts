@@ -3,7 +3,7 @@
  * like PoseDataset does) and the dataset store (index in memory, one read per sample).
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { ANNOTATION_GLOBALS, loadPickleFile } from '../io/pickle.js';
+import { ANNOTATION_GLOBALS, loadPickleFile } from '../io/pickle/index.js';
 import type { DType, NdArray } from '../io/ndarray.js';
 import { type Annotation, type AnnotationFile, parseAnnotationFile } from './annotation.js';
 import { DataError } from './errors.js';

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
-import { PythonRandom } from '../transforms/rng/index.js';
+import { PythonRandom } from '../rng/index.js';
 import { type Profile, type CpuCacheStats, cpuCacheStats, cuda, noGrad, profileOps, randn, setNumThreads, tidy } from '../torch/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';

@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { buildGraph, getLayout, MIX_GROUPS, type LayoutName } from '../skeleton/index.js';
-import { NumpyRandomState } from '../transforms/rng/index.js';
+import { NumpyRandomState } from '../rng/index.js';
 import type { NdArray } from '../io/ndarray.js';
 import { fromNdArray, manualSeed, ones, type Tensor } from '../torch/index.js';
 import { loadCheckpoint } from '../torch/checkpoint.js';
 import { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
-import { UserError } from '../cli/command.js';
+import { UserError } from '../errors.js';
 
 export interface BuildOptions {
   /** Critical-joint tensor [Cls, V, V] from the Selector; all-ones (every joint critical) when absent. */

@@ -3,10 +3,10 @@
  * and prefetch ahead of the consumer, so data preparation overlaps the engine's compute.
  */
 import { Worker } from 'node:worker_threads';
-import { UserError } from '../cli/command.js';
+import { UserError } from '../errors.js';
 import { SampleSource, sampleSeed, type Sample, type SampleSourceSpec, type WorkerSourceSpec } from './samples.js';
 import { RunAnnotations } from './annotations.js';
-import { PythonRandom } from '../transforms/rng/index.js';
+import { PythonRandom } from '../rng/index.js';
 import { distributedIndices, samplesPerRank } from './distributed-sampler.js';
 
 export interface Batch {

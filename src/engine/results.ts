@@ -11,11 +11,11 @@
  */
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/command.js';
+import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { type NdArray, ndarray } from '../io/ndarray.js';
 import { readNpy, writeNpy } from '../io/npy.js';
-import { ANNOTATION_GLOBALS, PickleError, dumpPickleFile, isNdArray, loadPickleFile } from '../io/pickle.js';
+import { ANNOTATION_GLOBALS, PickleError, dumpPickleFile, isNdArray, loadPickleFile } from '../io/pickle/index.js';
 import { type Evaluation, type ScoreArray, evaluateScores, scoreShape } from './metrics.js';
 
 export const RESULT_FILES = {

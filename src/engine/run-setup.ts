@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { setNumThreads, resolveDevice } from '../torch/index.js';
-import { ExitCode, UserError } from '../cli/command.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { NdArray } from '../io/ndarray.js';
 import { readNpy } from '../io/npy.js';
 import { createTextEncoder, TEXT_ENCODER_KINDS, type TextEncoderKind } from '../text/encoder-factory.js';

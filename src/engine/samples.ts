@@ -8,8 +8,9 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/index.js';
 import { PoseDataset, type PoseDatasetOptions } from '../data/dataset.js';
 import type { NdArray } from '../io/ndarray.js';
-import { compose, createPipelineRng, type Pipeline } from '../transforms/index.js';
-import { UserError } from '../cli/command.js';
+import { compose, type Pipeline } from '../transforms/index.js';
+import { createPipelineRng } from '../rng/index.js';
+import { UserError } from '../errors.js';
 import type { RunAnnotations } from './annotations.js';
 
 export type SplitMode = 'train' | 'val' | 'test';

@@ -1,6 +1,6 @@
 /** Testing a checkpoint on a split with the config's test pipeline (evaluation.md §4). */
 import type { Config } from '../config/index.js';
-import { UserError } from '../cli/command.js';
+import { UserError } from '../errors.js';
 import { BatchLoader } from './loader.js';
 import { evaluate } from './evaluation.js';
 import { setUpRun, type RuntimeOptions } from './run-setup.js';

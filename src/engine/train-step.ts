@@ -6,7 +6,7 @@
 import type { Config } from '../config/index.js';
 import { tensor, tidy, type Tensor } from '../torch/index.js';
 import { SGD } from '../torch/optim/index.js';
-import type { PythonRandom } from '../transforms/rng/index.js';
+import type { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import type { MixConfig } from '../model/mixup.js';
 import type { LossWeights } from '../model/losses.js';

@@ -13,7 +13,7 @@ import type { Config } from '../config/index.js';
 import { manualSeed, tidy, type Tensor } from '../torch/index.js';
 import { cosineAnnealingLr } from '../torch/optim/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
-import { PythonRandom } from '../transforms/rng/index.js';
+import { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import { BatchLoader } from './loader.js';
 import { RunAnnotations } from './annotations.js';

@@ -12,10 +12,10 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type AnyTypedArray, type DType, type NdArray, bytesOf, itemSize, numel, shapeString, viewBytes } from './ndarray.js';
-import { BUILTIN_GLOBALS, NUMPY_GLOBALS, combinePolicies, type GlobalBinding, type GlobalsPolicy } from './pickle-globals.js';
-import { loadPickle, dumpPickleChunks } from './pickle.js';
-import type { PyReduce } from './pickle-writer.js';
-import { PyGlobal, PyInstance, PyObject, PyTuple, type PyValue, describePyValue, markOrderedDict } from './pickle-values.js';
+import {
+  BUILTIN_GLOBALS, NUMPY_GLOBALS, PyGlobal, PyInstance, PyObject, PyTuple, combinePolicies, describePyValue, dumpPickleChunks,
+  loadPickle, markOrderedDict, type GlobalBinding, type GlobalsPolicy, type PyReduce, type PyValue,
+} from './pickle/index.js';
 import { ZipReader, writeZipFile } from './zip.js';
 
 /** Element types of PyTorch tensors this module handles: NdArray's dtypes plus bfloat16. */

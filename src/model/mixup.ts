@@ -5,7 +5,7 @@
  * rng.md §3 in order (torch.randint, then Python's random), so a seeded step matches the original.
  */
 import { Tensor, tidy, noGrad, full, randint, tensor, where, zeros } from '../torch/index.js';
-import type { PythonRandom } from '../transforms/rng/index.js';
+import type { PythonRandom } from '../rng/index.js';
 
 export interface MixConfig {
   /** The layout's five joint groups, in the order random.sample draws from. */

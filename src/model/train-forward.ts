@@ -3,7 +3,7 @@
  * [x; x_mix] (BatchNorm statistics over all 2N samples), classify, and compute every loss term.
  */
 import { Tensor, tidy, cat, tensor } from '../torch/index.js';
-import type { PythonRandom } from '../transforms/rng/index.js';
+import type { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from './recognizer.js';
 import { skeletonMix, type MixConfig, type MixResult } from './mixup.js';
 import { trainingLosses, topkAccuracy, type LossTerms, type LossWeights } from './losses.js';

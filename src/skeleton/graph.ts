@@ -4,7 +4,7 @@
  * completeness of the layout definitions.
  */
 import { type NdArray, ndarray } from '../io/ndarray.js';
-import type { NumpyRandomState } from '../transforms/rng/numpy.js';
+import type { NumpyRandomState } from '../rng/numpy.js';
 import { type JointPair, getLayout } from './layouts.js';
 
 export const GRAPH_MODES = ['spatial', 'stgcn_spatial', 'binary_adj', 'random'] as const;

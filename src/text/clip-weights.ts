@@ -14,7 +14,7 @@
  * first (`torch.save(torch.jit.load(p).state_dict(), out)`), and readPth says so.
  */
 import type { PthTensor } from '../io/pth.js';
-import { isPyDict, type PyValue } from '../io/pickle-values.js';
+import { isPyDict, type PyValue } from '../io/pickle/index.js';
 import { Tensor, fromNdArray, noGrad } from '../torch/index.js';
 import { readCheckpointFile } from '../torch/checkpoint.js';
 import { ClipTextModel, type ClipTextConfig } from './clip-model.js';

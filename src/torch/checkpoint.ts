@@ -11,7 +11,7 @@ import { readPth, writePth, PthTensor, type TorchDType } from '../io/pth.js';
 import {
   PyFloat, isPyDict, markOrderedDict, pyAttributes, setPyAttribute, describePyValue,
   type PyDict, type PyValue,
-} from '../io/pickle-values.js';
+} from '../io/pickle/index.js';
 import { fromNdArray } from './creation.js';
 import { noGrad } from './autograd.js';
 import type { Tensor } from './tensor.js';

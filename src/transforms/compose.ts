@@ -2,9 +2,9 @@
  * Builds a pipeline from a config's op list (`[{type: 'PreNormalize3D', align_spine: false}, ...]`).
  * Every argument is validated up front; errors name the list position, the op and the argument.
  */
-import { SchemaError, isPlainObject, show } from '../config/schema.js';
+import { SchemaError, isPlainObject, show } from '../schema.js';
 import { OPS } from './registry.js';
-import type { PipelineRng } from './rng/index.js';
+import type { PipelineRng } from '../rng/index.js';
 import { type PipelineRecord, type TransformFn, TransformError } from './types.js';
 
 export interface PipelineStep {

@@ -2,5 +2,4 @@
 export { compose, type Pipeline, type PipelineStep } from './compose.js';
 export { OPS } from './registry.js';
 export { type PipelineRecord, type TransformFn, TransformError } from './types.js';
-export { createPipelineRng, type PipelineRng } from './rng/index.js';
 export { decodeIndices, frameIndices, type SamplingOptions } from './ops/sampling.js';

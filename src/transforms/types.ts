@@ -2,8 +2,8 @@
  * The pipeline's vocabulary: a record (the original's `results` dict) flows through transforms.
  * Keys keep the original's names (`keypoint`, `total_frames`, ...); arrays are NdArrays.
  */
-import { UserError } from '../cli/command.js';
-import type { PipelineRng } from './rng/index.js';
+import { UserError } from '../errors.js';
+import type { PipelineRng } from '../rng/index.js';
 
 /** The mutable per-sample dict (`results`). Insertion order mirrors Python's dict order. */
 export type PipelineRecord = Record<string, unknown>;

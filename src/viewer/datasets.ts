@@ -10,7 +10,8 @@ import { openAnnotations } from '../data/source.js';
 import { halfArrayToFloat32 } from '../io/float16.js';
 import type { NdArray } from '../io/ndarray.js';
 import { LAYOUTS, LAYOUT_NAMES, type LayoutName } from '../skeleton/layouts.js';
-import { compose, createPipelineRng } from '../transforms/index.js';
+import { compose } from '../transforms/index.js';
+import { createPipelineRng } from '../rng/index.js';
 import { classNamesFor } from './results.js';
 import { HttpError } from './http-error.js';
 

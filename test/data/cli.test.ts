@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, fixture, needFixtures, needOriginal, original } from '../fixtures.js';
-import { ANNOTATION_GLOBALS, loadPickleFile } from '../../src/io/pickle.js';
+import { ANNOTATION_GLOBALS, loadPickleFile } from '../../src/io/pickle/index.js';
 import { ntuKeypoint, withTempDir, writeSmallNtu } from './helpers.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'skagent.js');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fixture, needFixtures } from '../fixtures.js';
 import { readNpy } from '../../src/io/npy.js';
 import type { NdArray } from '../../src/io/ndarray.js';
-import { dumpPickleFile } from '../../src/io/pickle.js';
+import { dumpPickleFile } from '../../src/io/pickle/index.js';
 import { writeAnnotationPickle } from '../../src/data/pyskl-writer.js';
 import { PoseDataset } from '../../src/data/dataset.js';
 import { loadLabels, loadSplit } from '../../src/data/pyskl.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { bytesOf, type NdArray } from '../../src/io/ndarray.js';
 import {
   PyFloat, PyObject, PyTuple, type PyValue, isNdArray, isOrderedDict, isPyDict, pyAttributes,
-} from '../../src/io/pickle.js';
+} from '../../src/io/pickle/index.js';
 import { PthTensor } from '../../src/io/pth.js';
 
 export type Canonical = null | boolean | number | string | Canonical[] | { [k: string]: Canonical };

@@ -9,7 +9,7 @@ import { bytesOf, type NdArray } from '../../src/io/ndarray.js';
 import {
   ANNOTATION_GLOBALS, PickleError, PyFloat, PyGlobal, PyTuple, type PyDict, type PyValue,
   dumpPickle, dumpPickleFile, isNdArray, isOrderedDict, loadPickle, loadPickleFile, markOrderedDict, pyAttributes, setPyAttribute,
-} from '../../src/io/pickle.js';
+} from '../../src/io/pickle/index.js';
 import { canonical } from './canonical.js';
 import { needPython, runPythonJson } from './python.js';
 

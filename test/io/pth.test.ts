@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, fixture, needFixtures } from '../fixtures.js';
 import type { NdArray } from '../../src/io/ndarray.js';
-import { PyTuple, type PyDict, type PyValue, dumpPickle, isOrderedDict, pyAttributes } from '../../src/io/pickle.js';
+import { PyTuple, type PyDict, type PyValue, dumpPickle, isOrderedDict, pyAttributes } from '../../src/io/pickle/index.js';
 import { PthTensor, readPth, writePth } from '../../src/io/pth.js';
 import { writeZipFile } from '../../src/io/zip.js';
 import { canonical } from './canonical.js';

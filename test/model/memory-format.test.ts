@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, randn, setNumThreads, tensor, tidy, keep, noGrad, type MemoryFormat, type Tensor } from '../../src/torch/index.js';
-import { PythonRandom } from '../../src/transforms/rng/index.js';
+import { PythonRandom } from '../../src/rng/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { buildModel, mixConfigOf } from '../../src/engine/build.js';
 import { forwardTrain, stepLabels } from '../../src/model/train-forward.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needFixtures } from '../fixtures.js';
 import { manualSeed, tensor, tidy } from '../../src/torch/index.js';
-import { PythonRandom } from '../../src/transforms/rng/index.js';
+import { PythonRandom } from '../../src/rng/index.js';
 import { MIX_GROUPS } from '../../src/skeleton/tables.js';
 import { skeletonMix } from '../../src/model/mixup.js';
 import { trainingLosses } from '../../src/model/losses.js';

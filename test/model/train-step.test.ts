@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { needFixtures } from '../fixtures.js';
 import { manualSeed, setNumThreads, tensor, tidy, zeros, type Tensor } from '../../src/torch/index.js';
 import { SGD } from '../../src/torch/optim/index.js';
-import { PythonRandom } from '../../src/transforms/rng/index.js';
+import { PythonRandom } from '../../src/rng/index.js';
 import { MIX_GROUPS } from '../../src/skeleton/tables.js';
 import { Recognizer } from '../../src/model/recognizer.js';
 import { forwardTrain, stepLabels } from '../../src/model/train-forward.js';

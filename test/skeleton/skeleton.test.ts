@@ -4,7 +4,7 @@ import {
   LAYOUTS, LAYOUT_NAMES, MIX_GROUPS, PART_DROP_GROUPS, SPATIAL_FLIP_ORDERS, COCO_FLIP_LEFT, COCO_FLIP_RIGHT,
   buildGraph, hopDistance, getLayout, JOINT_NAMES,
 } from '../../src/skeleton/index.js';
-import { NumpyRandomState } from '../../src/transforms/rng/index.js';
+import { NumpyRandomState } from '../../src/rng/index.js';
 import { needPython, runPythonJson } from '../transforms/python.js';
 
 test('layout tables are well formed: every joint has exactly one bone and one K-bone entry', () => {

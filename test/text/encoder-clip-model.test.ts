@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noGrad, tidy, randn } from '../../src/torch/index.js';
 import { readPth, writePth, PthTensor } from '../../src/io/pth.js';
-import { markOrderedDict, type PyValue } from '../../src/io/pickle-values.js';
+import { markOrderedDict, type PyValue } from '../../src/io/pickle/index.js';
 import { ClipTextModel, TextClip, VIT_B_32_TEXT, causalMask } from '../../src/text/clip-model.js';
 import { loadClipTextModel, readClipTextWeights } from '../../src/text/clip-weights.js';
 import { needFixtures, fixture } from '../fixtures.js';

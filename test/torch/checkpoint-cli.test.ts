@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, fixture, needFixtures } from '../fixtures.js';
 import { jsonSafe } from '../../src/cli/commands/checkpoint-inspect.js';
 import { PthTensor } from '../../src/io/pth.js';
-import { PyFloat, PyGlobal, PyTuple, type PyValue } from '../../src/io/pickle-values.js';
+import { PyFloat, PyGlobal, PyTuple, type PyValue } from '../../src/io/pickle/index.js';
 import { writeBadFiles } from './checkpoint-files.js';
 import { FIXTURE_CHECKPOINT, scratchDir } from './checkpoint-helpers.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePth } from '../../src/io/pth.js';
-import { PyGlobal } from '../../src/io/pickle-values.js';
+import { PyGlobal } from '../../src/io/pickle/index.js';
 
 export interface BadFiles {
   /** A text file. */

@@ -7,10 +7,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { toHalf } from '../../src/io/float16.js';
 import { floatToHalfBits, halfTable } from '../../src/transforms/array/half.js';
-import { fma } from '../../src/transforms/array/exact.js';
+import { fma } from '../../src/math/exact.js';
 import { numpyCos, numpySin } from '../../src/transforms/array/numpy-math.js';
 import { numpySum } from '../../src/transforms/array/reduce.js';
-import { NumpyRandomState } from '../../src/transforms/rng/index.js';
+import { NumpyRandomState } from '../../src/rng/index.js';
 import { needPython, runPythonJson } from './python.js';
 
 test('floatToHalfBits equals the reference conversion on float32 values, including subnormals and ties', () => {

@@ -2,7 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { type NdArray } from '../../src/io/ndarray.js';
-import { compose, createPipelineRng } from '../../src/transforms/index.js';
+import { compose } from '../../src/transforms/index.js';
+import { createPipelineRng } from '../../src/rng/index.js';
 import { floatToHalfBits } from '../../src/transforms/array/half.js';
 import type { PipelineRecord } from '../../src/transforms/types.js';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { bytesOf, type NdArray } from '../../src/io/ndarray.js';
 import { readNpy } from '../../src/io/npy.js';
 import { floatValues, isFloatDType, type FloatArray } from '../../src/transforms/array/float.js';
-import type { RngCall } from '../../src/transforms/rng/index.js';
+import type { RngCall } from '../../src/rng/index.js';
 import type { PipelineRecord } from '../../src/transforms/types.js';
 import { fixture } from '../fixtures.js';
 

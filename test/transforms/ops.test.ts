@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { compose } from '../../src/transforms/index.js';
 import { decodeIndices, frameIndices } from '../../src/transforms/ops/sampling.js';
-import { NumpyRandomState, PythonRandom, traceCalls, type PipelineRng, type RngCall } from '../../src/transforms/rng/index.js';
+import { NumpyRandomState, PythonRandom, traceCalls, type PipelineRng, type RngCall } from '../../src/rng/index.js';
 import type { PipelineRecord } from '../../src/transforms/types.js';
 import { FIXTURES, needFixtures } from '../fixtures.js';
 import { type FixtureCall, type ValueDesc, checkValue, fixtureArray, normaliseCalls, normaliseFixtureCalls, readJson } from './manifest.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { compose } from '../../src/transforms/index.js';
 import { decodeIndices } from '../../src/transforms/ops/sampling.js';
-import { NumpyRandomState, PythonRandom, traceCalls, type RngCall, type PipelineRng } from '../../src/transforms/rng/index.js';
+import { NumpyRandomState, PythonRandom, traceCalls, type RngCall, type PipelineRng } from '../../src/rng/index.js';
 import { FIXTURES, fixture, needFixtures } from '../fixtures.js';
 import { type Manifest, checkRecord, inputRecord, normaliseCalls, normaliseFixtureCalls, readJson } from './manifest.js';
 

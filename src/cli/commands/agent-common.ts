@@ -1,6 +1,6 @@
 /** Options and helpers shared by the `skagent agent ...` commands. */
 import { basename, extname } from 'node:path';
-import { ExitCode, UserError } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { type AgentLayout, DATASETS, DEFAULT_PROMPTS, type PromptFamily, isAgentLayout } from '../../agent/layouts.js';
 import { LlmClient, MissingApiKeyError } from '../../agent/llm.js';
 import { ClipTokenizer } from '../../text/tokenizer.js';

@@ -1,7 +1,8 @@
 /** `skagent agent init`: the offline five-round dialogue per class, then the Selector. */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Command, ExitCode } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode } from '../../errors.js';
 import { runDialogues } from '../../agent/dialogue.js';
 import { writeCriticalJointFiles } from '../../agent/selector.js';
 import { ConversationStore, readLabelMap } from '../../agent/store.js';

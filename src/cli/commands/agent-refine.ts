@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Command, ExitCode, UserError } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { readConfusionMatrix } from '../../agent/confusion-input.js';
 import { ConfusionStatistics, type QuestionerMode } from '../../agent/questioner.js';

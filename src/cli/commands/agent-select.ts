@@ -1,6 +1,7 @@
 /** `skagent agent select`: rebuild the critical-joint tensors from conversation files. */
 import { parseArgs } from 'node:util';
-import { type Command, ExitCode, UserError } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { writeCriticalJointFiles } from '../../agent/selector.js';
 import { ConversationStore, readLabelMap } from '../../agent/store.js';
 import { asInputError, datasetName, requireOption, resolveLayout } from './agent-common.js';

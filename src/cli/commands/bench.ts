@@ -5,7 +5,8 @@ import { loadConfig } from '../../config/index.js';
 import { formatProfile } from '../../torch/index.js';
 import { type BenchResult, benchInference, benchModelSpec, benchTraining } from '../../engine/bench.js';
 import { setUpRun } from '../../engine/run-setup.js';
-import { ExitCode, UserError, type Command } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { intOption } from './data-common.js';
 import { RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, runtimeOptions, semanticsOptions } from './run-options.js';
 

@@ -1,10 +1,11 @@
 /** `skagent checkpoint inspect`: the tensors and metadata of a .pth checkpoint (no libtorch needed). */
 import { parseArgs } from 'node:util';
-import { ExitCode, UserError, type Command } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { readCheckpointFile, type CheckpointFile } from '../../torch/checkpoint.js';
 import { PthTensor } from '../../io/pth.js';
 import { fromHalf } from '../../io/float16.js';
-import { PyFloat, PyGlobal, PyInstance, PyObject, isNdArray, isPyDict, type PyValue } from '../../io/pickle-values.js';
+import { PyFloat, PyGlobal, PyInstance, PyObject, isNdArray, isPyDict, type PyValue } from '../../io/pickle/index.js';
 
 const HELP = `skagent checkpoint inspect — list the tensors and metadata of a checkpoint
 

@@ -1,5 +1,5 @@
 /** Argument helpers shared by the `skagent data ...` commands. */
-import { ExitCode, UserError } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { INPUT_LAYOUTS, type InputLayoutName, isInputLayoutName } from '../../data/input-layouts.js';
 
 /** Exactly `count` positional arguments, named in the usage error. */

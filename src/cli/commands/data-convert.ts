@@ -1,7 +1,7 @@
 /** `skagent data convert`: PYSKL annotation pickle → dataset store. */
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { ExitCode } from '../../errors.js';
 import { convertToStore } from '../../data/convert.js';
 import { formatBytes, layoutOption, positionals } from './data-common.js';
 

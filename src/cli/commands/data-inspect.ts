@@ -1,7 +1,7 @@
 /** `skagent data inspect`: statistics of an annotation pickle or dataset store. */
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { ExitCode } from '../../errors.js';
 import { formatStats, inspectDataset } from '../../data/inspect.js';
 import { layoutOption, positionals } from './data-common.js';
 

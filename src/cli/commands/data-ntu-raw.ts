@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { ExitCode } from '../../errors.js';
 import { type NtuDataset, preprocessNtuDirectory, readMissingList } from '../../data/ntu-raw.js';
 import { writeAnnotationPickle } from '../../data/pyskl-writer.js';
 import { positionals } from './data-common.js';

@@ -1,7 +1,7 @@
 /** `skagent data synth`: the built-in synthetic action datasets. */
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { ExitCode, UserError } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { SYNTH_CLASS_NAMES, SYNTH_LAYOUTS, isSynthLayout, writeSynthetic } from '../../data/synthetic.js';
 import { intOption } from './data-common.js';
 import { writeFileAtomic } from '../../io/atomic.js';

@@ -1,7 +1,7 @@
 /** `skagent data uav-raw`: UAV-Human skeleton .txt files → uav_human.pkl. */
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { ExitCode } from '../../errors.js';
 import { writeAnnotationPickle } from '../../data/pyskl-writer.js';
 import { preprocessUavDirectory } from '../../data/uav-raw.js';
 import { positionals } from './data-common.js';

@@ -1,6 +1,7 @@
 /** `skagent ensemble`: top-1 of score streams and of their weighted fusions (tools/ensemble.py). */
 import { parseArgs } from 'node:util';
-import { type Command, ExitCode, UserError } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { loadLabels } from '../../data/pyskl.js';
 import { ENSEMBLE_PRESETS, type EnsemblePreset, STREAM_NAMES, WEIGHT_GRID, fuseScores, presetById, searchWeights, streamsForCount } from '../../engine/ensemble.js';
 import { type ScoreArray, topKAccuracy } from '../../engine/metrics.js';

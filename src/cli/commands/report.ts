@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { CHROMIUM, haveChromium, svgSize, svgsToPng } from '../../viewer/png.js';
 import { buildReport } from '../../viewer/report.js';
-import { type Command, ExitCode, UserError } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 
 const HELP = `skagent report — one offline HTML file with a work dir's curves and results, and paper figures
 

@@ -1,7 +1,8 @@
 /** `skagent test`: test a checkpoint with a config's test pipeline (evaluation.md §4–§5). */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
-import { ExitCode, UserError, type Command } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { intOption } from './data-common.js';
 import { RUNTIME_OPTIONS, RUNTIME_HELP, runtimeOptions } from './run-options.js';
 import { runTest } from '../../engine/tester.js';

@@ -7,8 +7,10 @@ import { PoseDataset } from '../../data/dataset.js';
 import type { NdArray } from '../../io/ndarray.js';
 import { writeNpy } from '../../io/npy.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { compose, createPipelineRng } from '../../transforms/index.js';
-import { type Command, ExitCode, UserError } from '../command.js';
+import { compose } from '../../transforms/index.js';
+import { createPipelineRng } from '../../rng/index.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { intOption } from './data-common.js';
 
 const MODES = ['train', 'val', 'test'] as const;

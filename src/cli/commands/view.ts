@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ViewServer } from '../../viewer/server.js';
-import { type Command, ExitCode, UserError } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { intOption } from './data-common.js';
 
 const HELP = `skagent view — look at runs, results, data and the agent in a browser

@@ -8,7 +8,7 @@
  * NaN, ±Inf) fall back to `Math` (not bit-exact there). On CPUs without AVX-512 the original gets
  * libm values instead, so the reference itself is machine-dependent.
  */
-import { fma, twoProd } from './exact.js';
+import { fma, twoProd } from '../../math/exact.js';
 
 const INV_PI = 0.3183098861837907;
 const PI_1 = 3.141592653589793;

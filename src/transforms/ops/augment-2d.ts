@@ -2,7 +2,7 @@
  * 2D operations (pipeline.md §2.10, §2.11): the horizontal Flip (numpy RNG) and the COCO-17 →
  * coco_new-20 expansion.
  */
-import { array, int, nullable, number, object, oneOf, record, withDefault } from '../../config/schema.js';
+import { array, int, nullable, number, object, oneOf, record, withDefault } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';
 import { LAYOUT_NAMES } from '../../skeleton/layouts.js';
 import { type FloatArray, allocValues, appendScoreChannel, arithRounder, floatValues, fromValues, takeAxis1 } from '../array/float.js';

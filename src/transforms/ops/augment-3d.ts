@@ -2,7 +2,7 @@
  * NTU training augmentations (pipeline.md §2.2–§2.4): RandomRot (numpy RNG), Spatial_Flip and
  * Part_Drop (Python RNG).
  */
-import { number, object, oneOf, withDefault } from '../../config/schema.js';
+import { number, object, oneOf, withDefault } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';
 import { PART_DROP_GROUPS, SPATIAL_FLIP_ORDERS } from '../../skeleton/tables.js';
 import { allocValues, floatValues, fromValues, takeAxis1 } from '../array/float.js';

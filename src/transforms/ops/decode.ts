@@ -2,7 +2,7 @@
  * PoseDecode (pipeline.md §2.8) gathers the sampled frames; DecompressPose (§2.9) turns the
  * Kinetics instance list into dense per-person arrays.
  */
-import { bool, int, object, withDefault } from '../../config/schema.js';
+import { bool, int, object, withDefault } from '../../schema.js';
 import { type NdArray, shapeString } from '../../io/ndarray.js';
 import { toHalf } from '../../io/float16.js';
 import { type FloatArray, floatValues, takeAxis1, toFloat32 } from '../array/float.js';

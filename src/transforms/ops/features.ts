@@ -2,7 +2,7 @@
  * Modality features (pipeline.md §2.5, §2.14): bones, K-bones, motions and their merge, composed
  * by GenSkeFeat. Differences are computed in the input's dtype (float16 for NTU val/test).
  */
-import { array, object, oneOf, record, string, withDefault, int } from '../../config/schema.js';
+import { array, object, oneOf, record, string, withDefault, int } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';
 import { type JointPair, LAYOUT_NAMES, SCORE_AVERAGING_LAYOUTS, getLayout } from '../../skeleton/layouts.js';
 import { type FloatArray, allocValues, appendScoreChannel, arithRounder, concatFloat, floatValues, fromValues } from '../array/float.js';

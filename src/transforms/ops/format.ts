@@ -2,7 +2,7 @@
  * Output formatting (pipeline.md §2.12, §2.13): person padding and the clip-major reshape,
  * key selection, and the conversion of the selected values into tensor-ready arrays.
  */
-import { array, bool, int, object, oneOf, string, withDefault } from '../../config/schema.js';
+import { array, bool, int, object, oneOf, string, withDefault } from '../../schema.js';
 import type { NdArray } from '../../io/ndarray.js';
 import { allocValues, appendScoreChannel, floatValues, fromValues } from '../array/float.js';
 import { int64Array, isNdArray, requireFloatArray, requireInt, requireKey } from '../record.js';

@@ -1,5 +1,5 @@
 /** The definition of a pipeline operation: its argument schema and a factory. */
-import type { Schema } from '../../config/schema.js';
+import type { Schema } from '../../schema.js';
 import type { TransformFn } from '../types.js';
 
 export interface OpDefinition<A = unknown> {

@@ -3,7 +3,7 @@
  * the two persons when the second is present in more frames), then move the spine-middle joint of
  * the first kept frame to the origin. Arithmetic in the array's dtype (float16 for NTU files).
  */
-import { array, bool, int, object, withDefault } from '../../config/schema.js';
+import { array, bool, int, object, withDefault } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';
 import { allocValues, arithRounder, floatValues, fromValues } from '../array/float.js';
 import { numpySum } from '../array/reduce.js';

@@ -2,8 +2,8 @@
  * Frame sampling (pipeline.md §2.6, §2.7; rng.md §4): three regimes by sequence length, all draws
  * from numpy's global generator, re-seeded with `seed` for every sample in test mode.
  */
-import { int, number, object, tuple, union, withDefault } from '../../config/schema.js';
-import type { NumpyRandomState } from '../rng/numpy.js';
+import { int, number, object, tuple, union, withDefault } from '../../schema.js';
+import type { NumpyRandomState } from '../../rng/numpy.js';
 import { appendScoreChannel, takeAxis1, toFloat32 } from '../array/float.js';
 import { int64Array, requireFloatArray, requireInt } from '../record.js';
 import { TransformError } from '../types.js';

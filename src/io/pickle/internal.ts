@@ -11,7 +11,7 @@
 import {
   PyObject, PyTuple, type PyDict, type PyValue, describePyValue, isArrayIndexLike, isOrderedDict, markOrderedDict,
   pyAttributes, setPyAttribute,
-} from './pickle-values.js';
+} from './values.js';
 
 export type Dict = PyDict | Map<PyValue, PyValue>;
 

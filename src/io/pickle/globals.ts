@@ -3,10 +3,10 @@
  * (GLOBAL / STACK_GLOBAL) and what calling them (REDUCE / NEWOBJ) produces. Nothing outside a
  * policy is ever resolved, so a pickle cannot make the loader run code.
  */
-import { dictFromEntries } from './pickle-internal.js';
-import { arrayFromBuffer, reconstructArray, scalarFromPickle } from './pickle-numpy.js';
-import { encodeLatin1, encodeUtf8 } from './pickle-text.js';
-import { PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
+import { dictFromEntries } from './internal.js';
+import { arrayFromBuffer, reconstructArray, scalarFromPickle } from './numpy.js';
+import { encodeLatin1, encodeUtf8 } from './text.js';
+import { PyObject, PyTuple, type PyValue, describePyValue } from './values.js';
 
 export interface CallContext {
   /** REDUCE (`callable(*args)`) or NEWOBJ (`cls.__new__(cls, *args)`). */

@@ -4,7 +4,7 @@
  * starts with the path of the offending key, e.g. `model.backbone.graph_cfg.num_filter: expected
  * an integer, got "8"`. Objects reject keys they do not declare.
  */
-import { UserError } from '../cli/command.js';
+import { UserError } from './errors.js';
 
 export class SchemaError extends UserError {
   constructor(readonly path: string, readonly problem: string) {

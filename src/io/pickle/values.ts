@@ -19,7 +19,7 @@
  * (mmcv's `_metadata`) become non-enumerable own properties (`pyAttributes` lists them), so
  * `Object.keys` and `Map` iteration see only the items, and the pickler writes both back.
  */
-import { DTYPES, type DType, type NdArray } from './ndarray.js';
+import { DTYPES, type DType, type NdArray } from '../ndarray.js';
 
 /** A Python tuple. Distinct from Array so that tuples survive a read/write round trip. */
 export class PyTuple<T = PyValue> extends Array<T> {

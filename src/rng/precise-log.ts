@@ -4,7 +4,7 @@
  * than glibc's (documented bound 0.52 ulp), so the correctly rounded value is the closest
  * platform-independent match; the rare remaining differences are one ulp of a double.
  */
-import { type DD, quickTwoSum, twoProd, twoSum } from '../array/exact.js';
+import { type DD, quickTwoSum, twoProd, twoSum } from '../math/exact.js';
 
 const LN2_HI = 0.6931471805599453;
 const LN2_LO = 2.3190468138462996e-17;

@@ -2,10 +2,10 @@
  * numpy objects inside pickles, rebuilt without numpy: arrays (`_reconstruct` + `__setstate__`,
  * protocol-5 `_frombuffer`), scalars and dtypes. Data bytes are viewed, not copied, when aligned.
  */
-import { type DType, type NdArray, itemSize, numel, shapeString, viewBytes } from './ndarray.js';
-import { fortranToC, numpyDescr, parseNumpyDescr } from './npy.js';
-import { encodeLatin1 } from './pickle-text.js';
-import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
+import { type DType, type NdArray, itemSize, numel, shapeString, viewBytes } from '../ndarray.js';
+import { fortranToC, numpyDescr, parseNumpyDescr } from '../npy.js';
+import { encodeLatin1 } from './text.js';
+import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './values.js';
 
 export const NUMPY_DTYPE = 'numpy.dtype';
 export const NUMPY_NDARRAY = 'numpy.ndarray';

@@ -1,11 +1,13 @@
 /**
  * The fast path for protocol 0–2 array payloads (see `fusedLatin1Encode`), kept apart from the
- * general opcode handlers in pickle-unpickler.ts.
+ * general opcode handlers in unpickler.ts. It reads the input and says what it read; the unpickler
+ * alone changes its stack and memo (see `Latin1Payload`), so this module does not know the
+ * Unpickler class.
  */
-import { OP } from './pickle-opcodes.js';
-import { decodeLatin1, decodeUtf8, utf8ToLatin1 } from './pickle-text.js';
-import type { Unpickler } from './pickle-unpickler.js';
-import { PyGlobal, PyTuple } from './pickle-values.js';
+import type { ByteInput, PayloadArena } from './input.js';
+import { OP } from './opcodes.js';
+import { decodeLatin1, decodeUtf8, utf8ToLatin1 } from './text.js';
+import { PyGlobal, PyTuple } from './values.js';
 
 /** A memo entry computed only if a GET asks for it (see `fusedLatin1Encode`). */
 export class LazyMemo {
@@ -18,6 +20,22 @@ const LATIN1 = [0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31]; // 'latin1'
 
 /** A memo put: an explicit index, the next index (MEMOIZE), or none. */
 type Put = number | 'next' | null;
+
+/** A memo entry to store, in order: at `index`, or at the next free index (MEMOIZE) for 'next'. */
+export interface MemoEntry {
+  readonly index: number | 'next';
+  readonly value: unknown;
+}
+
+/**
+ * What the fast path consumed from the input:
+ * - `str`: the BINUNICODE payload only, as an ordinary str to push;
+ * - `encoded`: the whole `_codecs.encode(str, 'latin1')` call through REDUCE: the encode global on
+ *   top of the stack is to be replaced by `bytes`, and `memo` stored in order.
+ */
+export type Latin1Payload =
+  | { readonly kind: 'str'; readonly text: string }
+  | { readonly kind: 'encoded'; readonly bytes: Uint8Array; readonly memo: readonly MemoEntry[] };
 
 interface CodecsTail {
   /** Bytes from the end of the str payload through REDUCE. */
@@ -61,34 +79,32 @@ function parseCodecsTail(tail: Uint8Array, memo: readonly unknown[]): CodecsTail
  * with the encode global already on the stack. Building that str (as big as the data, copied by
  * the GC) and encoding it back made such files several times slower to load than protocol 4.
  * When exactly this sequence follows, the UTF-8 is decoded straight into the resulting bytes and
- * the memo gets lazy entries for the str and the tuple. Returns false, consuming nothing, when the
- * str payload does not qualify.
+ * the memo gets lazy entries for the str and the tuple. `stackTop` is the value on top of the
+ * unpickler's stack and `memo` its memo (read only). Returns null, consuming nothing, when the str
+ * payload does not qualify.
  */
-export function fusedLatin1Encode(u: Unpickler, n: number): boolean {
-  const encode = u.stack[u.stack.length - 1];
-  if (n < FUSE_MIN_BYTES || n > u.input.maxView || !(encode instanceof PyGlobal) || encode.pyClass !== '_codecs.encode') return false;
-  const out = u.arena.alloc(n, u.input.remaining);
-  const view = u.input.view(n);
+export function fusedLatin1Encode(
+  input: ByteInput, arena: PayloadArena, n: number, stackTop: unknown, memo: readonly unknown[],
+): Latin1Payload | null {
+  if (n < FUSE_MIN_BYTES || n > input.maxView || !(stackTop instanceof PyGlobal) || stackTop.pyClass !== '_codecs.encode') return null;
+  const out = arena.alloc(n, input.remaining);
+  const view = input.view(n);
   const count = utf8ToLatin1(view, out);
   if (count === undefined) {
-    u.arena.trimLast(0);
-    u.push(decodeUtf8(view));
-    return true;
+    arena.trimLast(0);
+    return { kind: 'str', text: decodeUtf8(view) };
   }
-  const bytes = u.arena.trimLast(count);
-  const tail = parseCodecsTail(u.input.peek(32), u.memo);
-  if (tail === null) {
-    u.push(decodeLatin1(bytes)); // an ordinary str after all
-    return true;
-  }
-  u.input.skip(tail.length);
+  const bytes = arena.trimLast(count);
+  const tail = parseCodecsTail(input.peek(32), memo);
+  if (tail === null) return { kind: 'str', text: decodeLatin1(bytes) }; // an ordinary str after all
+  input.skip(tail.length);
   const text = (): string => decodeLatin1(bytes);
+  const entries: MemoEntry[] = [];
   const store = (put: Put, value: unknown): void => {
-    if (put !== null) u.memoStore(put === 'next' ? u.memoCount : put, value);
+    if (put !== null) entries.push({ index: put, value });
   };
   store(tail.strPut, new LazyMemo(text));
   store(tail.encodingPut, 'latin1');
   store(tail.tuplePut, new LazyMemo(() => PyTuple.adopt([text(), 'latin1'])));
-  u.stack[u.stack.length - 1] = bytes; // REDUCE: the encode global is replaced by its result
-  return true;
+  return { kind: 'encoded', bytes, memo: entries };
 }

@@ -5,15 +5,15 @@
  *   loadPickle(bytes, { globals: ANNOTATION_GLOBALS })
  *   dumpPickleFile(path, value, { protocol: 2 })             // or dumpPickle → Uint8Array
  *
- * The value model (how Python types map to TypeScript) is documented in pickle-values.ts.
+ * The value model (how Python types map to TypeScript) is documented in values.ts.
  *
  * Memory: bytes payloads (array data) are carved from a few large ArrayBuffers sized to the input,
  * so loading an N-byte file costs about N of memory; an array keeps its ArrayBuffer alive, so
  * dropping part of a loaded file (e.g. keeping one split) does not return that part's memory.
  */
-import { DEFAULT_WINDOW_BYTES, FileInput, MemoryInput, type ByteInput } from './pickle-input.js';
-import { Unpickler, type UnpickleOptions } from './pickle-unpickler.js';
-import type { PyValue } from './pickle-values.js';
+import { DEFAULT_WINDOW_BYTES, FileInput, MemoryInput, type ByteInput } from './input.js';
+import { Unpickler, type UnpickleOptions } from './unpickler.js';
+import type { PyValue } from './values.js';
 
 export interface LoadPickleOptions extends UnpickleOptions {
   /** Names the input in error messages (default: the path, or `<bytes>`). */
@@ -46,13 +46,13 @@ export function loadPickleFile(path: string, options: LoadPickleFileOptions): Py
   return run(new FileInput(path, options.windowBytes ?? DEFAULT_WINDOW_BYTES), options, options.source ?? path);
 }
 
-export { PickleError, type UnpickleOptions } from './pickle-unpickler.js';
+export { PickleError, type UnpickleOptions } from './unpickler.js';
 export {
   ANNOTATION_GLOBALS, BUILTIN_GLOBALS, NUMPY_GLOBALS, combinePolicies,
   type CallContext, type GlobalBinding, type GlobalsPolicy,
-} from './pickle-globals.js';
-export { dumpPickle, dumpPickleChunks, dumpPickleFile, type DumpOptions, type PyReduce } from './pickle-writer.js';
+} from './globals.js';
+export { dumpPickle, dumpPickleChunks, dumpPickleFile, type DumpOptions, type PyReduce } from './writer.js';
 export {
   ORDERED_DICT, PyFloat, PyGlobal, PyInstance, PyObject, PyTuple, type PyDict, type PyValue,
-  isNdArray, isOrderedDict, isPyDict, markOrderedDict, pyAttributes, setPyAttribute,
-} from './pickle-values.js';
+  describePyValue, isNdArray, isOrderedDict, isPyDict, markOrderedDict, pyAttributes, setPyAttribute,
+} from './values.js';

@@ -1,18 +1,18 @@
 /**
- * The pickler: writes the value model of pickle-values.ts as protocol 2 (what mmcv.dump and
+ * The pickler: writes the value model of values.ts as protocol 2 (what mmcv.dump and
  * torch.save write) or protocol 4 (framed, bytes stored directly). numpy arrays are written the
  * way numpy pickles them, so Python reads them back as ndarrays. Output is a list of chunks; large
  * array payloads are referenced, not copied, so a multi-GB value is never concatenated needlessly.
  */
-import { type DType, type NdArray, bytesOf } from './ndarray.js';
-import { writeFileAtomic } from './atomic.js';
-import { OP } from './pickle-opcodes.js';
-import { numpyDTypeObject } from './pickle-numpy.js';
-import { encodeUtf8 } from './pickle-text.js';
+import { type DType, type NdArray, bytesOf } from '../ndarray.js';
+import { writeFileAtomic } from '../atomic.js';
+import { OP } from './opcodes.js';
+import { numpyDTypeObject } from './numpy.js';
+import { encodeUtf8 } from './text.js';
 import {
   PyFloat, PyGlobal, PyInstance, PyObject, PyTuple, type PyDict, type PyValue,
   describePyValue, isNdArray, isOrderedDict, isPyDict, pyAttributes,
-} from './pickle-values.js';
+} from './values.js';
 
 /** `callable(*args)`, then BUILD with `state` when given: how reduceOverride says to write a value. */
 export interface PyReduce {

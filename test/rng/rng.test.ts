@@ -4,9 +4,9 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { NumpyRandomState, PythonRandom, createPipelineRng, traceCalls, type RngCall } from '../../src/transforms/rng/index.js';
-import { preciseLog } from '../../src/transforms/rng/precise-log.js';
-import { needPython, runPythonJson } from './python.js';
+import { NumpyRandomState, PythonRandom, createPipelineRng, traceCalls, type RngCall } from '../../src/rng/index.js';
+import { preciseLog } from '../../src/rng/precise-log.js';
+import { needPython, runPythonJson } from '../transforms/python.js';
 
 type Call = [method: string, ...args: unknown[]];
 

@@ -3,14 +3,14 @@
  * minus everything that would run code: globals resolve only through a GlobalsPolicy, and
  * protocol-0/1 instance creation (INST/OBJ) and extension codes are refused.
  */
-import { EndOfInputError, PayloadArena, type ByteInput } from './pickle-input.js';
-import { type Dict, DictTable, dictFromEntries, isDict, setDictAttributes } from './pickle-internal.js';
-import { isArrayPlaceholder, setArrayState } from './pickle-numpy.js';
-import { type GlobalsPolicy, PY2_MODULE_NAMES } from './pickle-globals.js';
-import { OP, HIGHEST_PROTOCOL, opcodeName } from './pickle-opcodes.js';
-import { LazyMemo, fusedLatin1Encode } from './pickle-latin1-payloads.js';
-import { decodeAscii, decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './pickle-text.js';
-import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './pickle-values.js';
+import { EndOfInputError, PayloadArena, type ByteInput } from './input.js';
+import { type Dict, DictTable, dictFromEntries, isDict, setDictAttributes } from './internal.js';
+import { isArrayPlaceholder, setArrayState } from './numpy.js';
+import { type GlobalsPolicy, PY2_MODULE_NAMES } from './globals.js';
+import { OP, HIGHEST_PROTOCOL, opcodeName } from './opcodes.js';
+import { LazyMemo, fusedLatin1Encode } from './latin1-payloads.js';
+import { decodeAscii, decodeLatin1, decodeRawUnicodeEscape, decodeUtf8 } from './text.js';
+import { PyGlobal, PyObject, PyTuple, type PyValue, describePyValue } from './values.js';
 
 export interface UnpickleOptions {
   /** Which globals the pickle may name; anything else is an error naming it. */
@@ -312,7 +312,13 @@ on(OP.FLOAT, (u) => {
 on(OP.SHORT_BINUNICODE, (u) => u.push(u.utf8(u.input.byte())));
 on(OP.BINUNICODE, (u) => {
   const n = u.length(u.input.u32le());
-  if (!fusedLatin1Encode(u, n)) u.push(u.utf8(n));
+  const fused = fusedLatin1Encode(u.input, u.arena, n, u.stack[u.stack.length - 1], u.memo);
+  if (fused === null) u.push(u.utf8(n));
+  else if (fused.kind === 'str') u.push(fused.text);
+  else {
+    for (const { index, value } of fused.memo) u.memoStore(index === 'next' ? u.memoCount : index, value);
+    u.stack[u.stack.length - 1] = fused.bytes; // REDUCE: the encode global is replaced by its result
+  }
 });
 on(OP.BINUNICODE8, (u) => u.push(u.utf8(u.u64())));
 on(OP.UNICODE, (u) => u.push(decodeRawUnicodeEscape(u.input.line(MAX_TEXT_LINE))));
