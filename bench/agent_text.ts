@@ -4,7 +4,7 @@
  * 15 tensors. Run: node dist/bench/agent_text.js  (needs ../shared/original or $SKAGENT_ORIGINAL).
  */
 import { performance } from 'node:perf_hooks';
-import { DATASETS } from '../src/agent/layouts.js';
+import { DATASETS } from '../src/skeleton/datasets.js';
 import { SELECTOR_MODALITIES, buildCriticalJoints } from '../src/agent/selector.js';
 import { ConversationStore, readLabelMap } from '../src/agent/store.js';
 import { ClipTokenizer } from '../src/text/tokenizer.js';

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { type AnswerCheck, checkDescription, checkJointDescriptions, checkJointList } from './answers.js';
 import { type ChatMessage, type Round, conversationFileName, formatOfflineRound, parseConversation } from './conversation.js';
-import { type AgentLayout, type PromptFamily, layoutTables } from './layouts.js';
+import { LAYOUTS } from '../skeleton/layouts.js';
+import type { AgentLayout, PromptFamily } from './layouts.js';
 import type { LlmClient } from './llm.js';
 import { DIALOGUE_TEMPLATES, dialoguePrompt } from './prompts.js';
 
@@ -35,7 +36,7 @@ export interface DialogueResult {
 const ROUNDS = 5;
 
 function roundChecks(layout: AgentLayout, fitsContext?: (text: string) => boolean): (AnswerCheck | null)[] {
-  const joints = layoutTables(layout).numJoints;
+  const joints = LAYOUTS[layout].numJoints;
   return [null, null, checkJointList(joints), checkJointDescriptions(joints), checkDescription(fitsContext)];
 }
 

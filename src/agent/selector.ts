@@ -10,8 +10,8 @@ import { type NdArray, zeros } from '../io/ndarray.js';
 import { writeNpy } from '../io/npy.js';
 import { pyStrip } from '../text/python-text.js';
 import { SEPARATOR } from './conversation.js';
-import type { JointPair } from '../skeleton/layouts.js';
-import { type AgentLayout, layoutTables } from './layouts.js';
+import { type JointPair, LAYOUTS } from '../skeleton/layouts.js';
+import type { AgentLayout } from './layouts.js';
 
 export type SelectorModality = 'j' | 'b' | 'k';
 export const SELECTOR_MODALITIES: readonly SelectorModality[] = ['j', 'b', 'k'];
@@ -40,7 +40,7 @@ export function criticalJointNumbers(conversation: string): number[] {
 }
 
 function rowsFor(joint0: number, modality: SelectorModality, layout: AgentLayout): number[] {
-  const { numJoints: joints, bonePairs, kbonePairs } = layoutTables(layout);
+  const { numJoints: joints, bonePairs, kbonePairs } = LAYOUTS[layout];
   if (modality === 'j') {
     // numpy's E[c, -1] for joint number 0: the last row.
     return [joint0 < 0 ? joints + joint0 : joint0];
@@ -57,7 +57,7 @@ function rowsFor(joint0: number, modality: SelectorModality, layout: AgentLayout
 export function buildCriticalJoints(
   conversations: readonly (string | null)[], layout: AgentLayout, modality: SelectorModality,
 ): NdArray<'float64'> {
-  const V = layoutTables(layout).numJoints;
+  const V = LAYOUTS[layout].numJoints;
   const out = zeros('float64', [conversations.length, V, V]);
   conversations.forEach((text, c) => {
     if (text === null) return;

@@ -4,7 +4,8 @@
  */
 import type { NdArray } from '../io/ndarray.js';
 import { DataError, type DataLocation } from './errors.js';
-import { asInteger, asNumber, isMapping, isNdArray, mappingEntries, mappingGet } from './python-values.js';
+import { asInteger, asNumber, isMapping, mappingEntries, mappingGet } from './python-values.js';
+import { isNdArray } from '../io/ndarray.js';
 
 export interface Annotation {
   /** Sample id (also the K400 kpfile key). */

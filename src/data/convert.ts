@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { DataError } from './errors.js';
-import { type InputLayoutName, inputLayout } from './input-layouts.js';
+import { type InputLayoutName, inputLayout } from '../skeleton/layouts.js';
 import { KpfileReader } from './kinetics.js';
 import { defaultKpfileRoot } from './pyskl.js';
 import { readAnnotationPickle } from './source.js';

@@ -5,7 +5,8 @@
  * beyond 2^53 as {"$int": "digits"}. Arrays nested inside other values are not supported (no
  * PYSKL dataset has them).
  */
-import { isMapping, isNdArray, mappingEntries } from './python-values.js';
+import { isMapping, mappingEntries } from './python-values.js';
+import { isNdArray } from '../io/ndarray.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

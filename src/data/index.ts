@@ -2,7 +2,6 @@
 export { type Annotation, type AnnotationFile } from './annotation.js';
 export { PoseDataset, type PoseDatasetOptions, type PoseRecord } from './dataset.js';
 export { DataError, type DataLocation } from './errors.js';
-export { INPUT_LAYOUTS, type InputLayoutName } from './input-layouts.js';
 export { type BoxThresholdOptions } from './kinetics.js';
 export { type LoadOptions, loadLabels, loadSplit } from './pyskl.js';
 export { type AnnotationSource, type SampleInfo, openAnnotations, readAnnotationPickle } from './source.js';

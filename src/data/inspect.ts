@@ -4,7 +4,7 @@
  */
 import type { Annotation } from './annotation.js';
 import { DataError } from './errors.js';
-import { type InputLayoutName, inputLayout } from './input-layouts.js';
+import { type InputLayoutName, inputLayout } from '../skeleton/layouts.js';
 import { type AnnotationSource, openAnnotations } from './source.js';
 import { validateAnnotation } from './validate.js';
 

@@ -13,7 +13,8 @@ import { fromHalf, roundHalf } from '../io/float16.js';
 import type { Annotation } from './annotation.js';
 import { describe } from './annotation.js';
 import { DataError, type DataLocation } from './errors.js';
-import { isMapping, isNdArray, mappingEntries } from './python-values.js';
+import { isMapping, mappingEntries } from './python-values.js';
+import { isNdArray } from '../io/ndarray.js';
 
 export interface BoxThresholdOptions {
   /** PYSKL's `box_thr` (configs: 0.5). */

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Annotation } from './annotation.js';
 import { DataError, type DataLocation } from './errors.js';
-import { type InputLayoutName, inputLayout } from './input-layouts.js';
+import { type InputLayoutName, inputLayout } from '../skeleton/layouts.js';
 import { type BoxThresholdOptions, KpfileReader, applyBoxThreshold, passesValidRatio } from './kinetics.js';
 import { type AnnotationSource, openAnnotations } from './source.js';
 import { validateAnnotation } from './validate.js';

@@ -3,14 +3,8 @@
  * value: dicts arrive as null-prototype objects (or Maps when a key is not a string), tuples as
  * arrays (PyTuple extends Array), Python ints as number or bigint, numpy scalars as 0-d NdArrays.
  */
-import { type NdArray, isDType } from '../io/ndarray.js';
+import { type NdArray, isNdArray } from '../io/ndarray.js';
 import { fromHalf } from '../io/float16.js';
-
-export function isNdArray(v: unknown): v is NdArray {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as { dtype?: unknown; shape?: unknown; data?: unknown };
-  return typeof o.dtype === 'string' && isDType(o.dtype) && Array.isArray(o.shape) && ArrayBuffer.isView(o.data);
-}
 
 /** A Python dict: a Map, or a null-prototype / plain object that is not an NdArray. */
 export function isMapping(v: unknown): v is Map<unknown, unknown> | Record<string, unknown> {

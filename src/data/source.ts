@@ -8,7 +8,7 @@ import type { DType, NdArray } from '../io/ndarray.js';
 import { type Annotation, type AnnotationFile, parseAnnotationFile } from './annotation.js';
 import { DataError } from './errors.js';
 import { decodeField } from './field-codec.js';
-import { isNdArray } from './python-values.js';
+import { isNdArray } from '../io/ndarray.js';
 import { type SplitSelection, selectSplit } from './split.js';
 import { PoseStore, isStoreFile } from './store.js';
 

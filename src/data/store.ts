@@ -26,7 +26,7 @@ import type { Annotation, AnnotationFile } from './annotation.js';
 import { identifierField } from './annotation.js';
 import { DataError } from './errors.js';
 import { type Json, decodeField, encodeField } from './field-codec.js';
-import { isNdArray } from './python-values.js';
+import { isNdArray } from '../io/ndarray.js';
 import { type SplitSelection, selectSplit, unknownSplit } from './split.js';
 
 const MAGIC = Buffer.from('SKSTORE\x01', 'latin1');

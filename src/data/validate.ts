@@ -11,7 +11,7 @@ import type { NdArray } from '../io/ndarray.js';
 import type { Annotation } from './annotation.js';
 import { describe } from './annotation.js';
 import { DataError, type DataLocation } from './errors.js';
-import { type InputLayout } from './input-layouts.js';
+import { type InputLayout } from '../skeleton/layouts.js';
 import { FLOAT_DTYPES, isIntegerDType } from './python-values.js';
 
 export interface ValidateOptions {

@@ -14,6 +14,7 @@ import type { LossWeights } from '../model/losses.js';
 import { stepLabels } from '../model/train-forward.js';
 import { numJointsOf } from './build.js';
 import { TrainingStep, stepSettingsOf, type StepSettings } from './train-step.js';
+import { SAMPLING_OPS } from '../transforms/index.js';
 import type { Semantics } from './semantics.js';
 
 /** What the benchmark needs to know about a config: input shapes, batches, mix-up, losses, SGD. */
@@ -37,7 +38,6 @@ export interface BenchModelSpec {
 const INPUT_CHANNELS = 3;
 /** The original's clip length when a pipeline does not sample frames (UniformSampleFrames default). */
 const DEFAULT_FRAMES = 100;
-const SAMPLERS = ['UniformSampleDecode', 'UniformSampleFrames', 'UniformSample'];
 
 function pipelineArg(ops: readonly Record<string, unknown>[], types: readonly string[], key: string): number | undefined {
   const op = ops.find((o) => types.includes(o.type as string));
@@ -53,9 +53,9 @@ export function benchModelSpec(config: Config): BenchModelSpec {
     numClasses: config.model.cls_head.num_classes,
     numJoints: numJointsOf(config),
     persons: pipelineArg(train, ['FormatGCNInput'], 'num_person') ?? config.model.backbone.num_person ?? 2,
-    frames: pipelineArg(train, SAMPLERS, 'clip_len') ?? DEFAULT_FRAMES,
+    frames: pipelineArg(train, SAMPLING_OPS, 'clip_len') ?? DEFAULT_FRAMES,
     channels: INPUT_CHANNELS,
-    clips: pipelineArg(test, SAMPLERS, 'num_clips') ?? 1,
+    clips: pipelineArg(test, SAMPLING_OPS, 'num_clips') ?? 1,
     trainBatch: config.data.videos_per_gpu,
     testBatch: config.data.test_dataloader.videos_per_gpu,
     mix: step.mix,

@@ -15,7 +15,8 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { type NdArray, ndarray } from '../io/ndarray.js';
 import { readNpy, writeNpy } from '../io/npy.js';
-import { ANNOTATION_GLOBALS, PickleError, dumpPickleFile, isNdArray, loadPickleFile } from '../io/pickle/index.js';
+import { ANNOTATION_GLOBALS, PickleError, dumpPickleFile, loadPickleFile } from '../io/pickle/index.js';
+import { isNdArray } from '../io/ndarray.js';
 import { type Evaluation, type ScoreArray, evaluateScores, scoreShape } from './metrics.js';
 
 export const RESULT_FILES = {

@@ -16,7 +16,8 @@ import { createTextEncoder, TEXT_ENCODER_KINDS, type TextEncoderKind } from '../
 import { ClipTokenizer } from '../text/tokenizer.js';
 import { AgentLoop } from '../agent/loop.js';
 import { readLabelMap } from '../agent/store.js';
-import { isAgentLayout, datasetOf } from '../agent/layouts.js';
+import { isAgentLayout } from '../agent/layouts.js';
+import { datasetOf } from '../skeleton/datasets.js';
 import { LlmClient } from '../agent/llm.js';
 import type { Recognizer } from '../model/recognizer.js';
 import { buildModel, loadModelFromCheckpoint } from './build.js';

@@ -5,15 +5,14 @@ import { BatchLoader } from './loader.js';
 import { evaluate } from './evaluation.js';
 import { setUpRun, type RuntimeOptions } from './run-setup.js';
 import { writeTestResults, type WrittenResults } from './results.js';
-
-const SAMPLING_OPS = new Set(['UniformSampleDecode', 'UniformSampleFrames']);
+import { SAMPLING_OPS } from '../transforms/index.js';
 
 /** The config with the test pipeline's clip count replaced (10 in the original). */
 export function withTestClips(config: Config, clips: number): Config {
   const copy = structuredClone(config);
   const ops = copy.data.test.pipeline as { type: string; num_clips?: number }[];
-  const sampler = ops.find((op) => SAMPLING_OPS.has(op.type));
-  if (!sampler) throw new UserError('config: the test pipeline has no UniformSampleDecode/UniformSampleFrames step to set the clip count on');
+  const sampler = ops.find((op) => SAMPLING_OPS.includes(op.type));
+  if (!sampler) throw new UserError(`config: the test pipeline has no frame-sampling step (${SAMPLING_OPS.join(', ')}) to set the clip count on`);
   sampler.num_clips = clips;
   return copy;
 }
@@ -37,7 +36,7 @@ export async function runTest(o: TestOptions): Promise<WrittenResults> {
   const loader = new BatchLoader({ config, mode: 'test', annFile: o.annFile, split: o.split }, { batchSize: o.batchSize, workers: run.runtime.workers, shuffle: false, seed: 0 });
   try {
     const { scores, numClasses } = await evaluate(run.model, loader, run.runtime.device, 'test');
-    const sampler = (config.data.test.pipeline as { type: string; num_clips?: number }[]).find((op) => SAMPLING_OPS.has(op.type));
+    const sampler = (config.data.test.pipeline as { type: string; num_clips?: number }[]).find((op) => SAMPLING_OPS.includes(op.type));
     return writeTestResults(o.out, {
       scores: { dtype: 'float32', shape: [loader.length, numClasses], data: scores },
       labels: loader.labels,

@@ -63,6 +63,16 @@ export function isDType(s: string): s is DType {
   return Object.prototype.hasOwnProperty.call(INFO, s);
 }
 
+/**
+ * Structural NdArray test: a known dtype, a shape array and a typed-array `data`. Null-prototype
+ * objects are never arrays: that is how decoded Python dicts look, whatever their keys.
+ */
+export function isNdArray(value: unknown): value is NdArray {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) === null) return false;
+  const v = value as { dtype?: unknown; shape?: unknown; data?: unknown };
+  return typeof v.dtype === 'string' && isDType(v.dtype) && Array.isArray(v.shape) && ArrayBuffer.isView(v.data);
+}
+
 export function itemSize(dtype: DType): number {
   return INFO[dtype].itemSize;
 }

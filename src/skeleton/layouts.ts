@@ -129,3 +129,38 @@ export const JOINT_NAMES: Readonly<Partial<Record<LayoutName, readonly string[]>
   uav: ['nose', 'right shoulder', 'right elbow', 'right wrist', 'left shoulder', 'left elbow', 'left wrist', 'right hip',
     'right knee', 'right ankle', 'left hip', 'left knee', 'left ankle', 'right eye', 'left eye', 'right ear', 'left ear'],
 };
+
+/**
+ * What an annotation file's `keypoint` arrays look like for the layouts datasets come in, *before*
+ * any pipeline step. FineGYM and Kinetics files hold COCO-17; the pipeline's `Kinetics_Transform`
+ * turns them into `coco_new` (20 joints) later, so `coco_new` datasets are validated as COCO-17
+ * input (the original's data loading, pyskl/datasets/pose_dataset.py and the per-dataset files).
+ */
+export interface InputLayout {
+  /** Joints per person in the file. */
+  readonly joints: number;
+  /** Coordinate channels of `keypoint` (3 = x, y, z; 2 = x, y with scores in `keypoint_score`). */
+  readonly channels: number;
+  /** The pipeline's PreNormalize3D accepts only 1 or 2 persons; null = no limit. */
+  readonly maxPersons: number | null;
+}
+
+export const INPUT_LAYOUTS = {
+  'nturgb+d': { joints: LAYOUTS['nturgb+d'].numJoints, channels: 3, maxPersons: 2 },
+  coco: { joints: LAYOUTS.coco.numJoints, channels: 2, maxPersons: null },
+  coco_new: { joints: LAYOUTS.coco.numJoints, channels: 2, maxPersons: null },
+  uav: { joints: LAYOUTS.uav.numJoints, channels: 2, maxPersons: null },
+} as const satisfies Partial<Record<LayoutName, InputLayout>>;
+
+export type InputLayoutName = keyof typeof INPUT_LAYOUTS;
+
+export function isInputLayoutName(name: string): name is InputLayoutName {
+  return Object.prototype.hasOwnProperty.call(INPUT_LAYOUTS, name);
+}
+
+export function inputLayout(name: string): InputLayout {
+  if (!isInputLayoutName(name)) {
+    throw new Error(`unknown skeleton layout '${name}' (expected one of: ${Object.keys(INPUT_LAYOUTS).join(', ')})`);
+  }
+  return INPUT_LAYOUTS[name];
+}

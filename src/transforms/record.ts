@@ -1,11 +1,7 @@
 /** Typed access to record fields, with errors that name the operation and the key. */
-import { type NdArray, shapeString } from '../io/ndarray.js';
+import { type NdArray, isNdArray, shapeString } from '../io/ndarray.js';
 import { type FloatArray, isFloatDType } from './array/float.js';
 import { type PipelineRecord, TransformError } from './types.js';
-
-export function isNdArray(v: unknown): v is NdArray {
-  return typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v && 'data' in v && ArrayBuffer.isView((v as NdArray).data);
-}
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';

@@ -30,3 +30,6 @@ export const OPS: Readonly<Record<string, OpDefinition>> = {
   Collect: collect,
   ToTensor: toTensor,
 };
+
+/** Names of the operations that sample frames (they carry clip_len and num_clips), aliases included. */
+export const SAMPLING_OPS: readonly string[] = Object.keys(OPS).filter((name) => OPS[name] === uniformSampleDecode || OPS[name] === uniformSampleFrames);

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SEPARATOR, extractDescription } from '../agent/conversation.js';
-import { DATASETS } from '../agent/layouts.js';
+import { DATASETS, isDatasetCode } from '../skeleton/datasets.js';
 import { criticalJointNumbers } from '../agent/selector.js';
 import { JOINT_LANDMARKS, type SynthLayout, isSynthLayout } from '../data/synth/layouts.js';
 import { LANDMARK_INDEX, forwardKinematics, restPose } from '../data/synth/stick-figure.js';
@@ -91,7 +91,7 @@ export function readAgentHistory(dir: string, log: RunLog | null): AgentHistory 
   const problems: string[] = [];
   const folder = conversationFolder(dir);
   const dataset = folder ? basename(folder) : null;
-  const layout: LayoutName = dataset && DATASETS[dataset] ? DATASETS[dataset].layout : 'nturgb+d';
+  const layout: LayoutName = dataset && isDatasetCode(dataset) ? DATASETS[dataset].layout : 'nturgb+d';
   const classes: AgentClass[] = [];
   if (folder) {
     for (const file of readdirSync(folder).filter((n) => CLASS_FILE.test(n)).sort()) {

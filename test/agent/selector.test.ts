@@ -1,7 +1,7 @@
 /** The Selector rebuilds all 15 shipped critical-joint tensors bit for bit. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DATASETS } from '../../src/agent/layouts.js';
+import { DATASETS } from '../../src/skeleton/datasets.js';
 import { buildCriticalJoints, criticalJointNumbers, criticalJointsFileName, selectorModalityOf } from '../../src/agent/selector.js';
 import { ConversationStore, readLabelMap } from '../../src/agent/store.js';
 import { formatConversation } from '../../src/agent/conversation.js';

@@ -5,9 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { bytesOf, type NdArray } from '../../src/io/ndarray.js';
-import {
-  PyFloat, PyObject, PyTuple, type PyValue, isNdArray, isOrderedDict, isPyDict, pyAttributes,
-} from '../../src/io/pickle/index.js';
+import { PyFloat, PyObject, PyTuple, type PyValue, isOrderedDict, isPyDict, pyAttributes } from '../../src/io/pickle/index.js';
+import { isNdArray } from '../../src/io/ndarray.js';
 import { PthTensor } from '../../src/io/pth.js';
 
 export type Canonical = null | boolean | number | string | Canonical[] | { [k: string]: Canonical };

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { FIXTURES, fixture, needFixtures } from '../fixtures.js';
 import { readNpy } from '../../src/io/npy.js';
 import { bytesOf, type NdArray } from '../../src/io/ndarray.js';
-import {
-  ANNOTATION_GLOBALS, PickleError, PyFloat, PyGlobal, PyTuple, type PyDict, type PyValue,
-  dumpPickle, dumpPickleFile, isNdArray, isOrderedDict, loadPickle, loadPickleFile, markOrderedDict, pyAttributes, setPyAttribute,
-} from '../../src/io/pickle/index.js';
+import { ANNOTATION_GLOBALS, PickleError, PyFloat, PyGlobal, PyTuple, type PyDict, type PyValue, dumpPickle, dumpPickleFile, isOrderedDict, loadPickle, loadPickleFile, markOrderedDict, pyAttributes, setPyAttribute } from '../../src/io/pickle/index.js';
+import { isNdArray } from '../../src/io/ndarray.js';
 import { canonical } from './canonical.js';
 import { needPython, runPythonJson } from './python.js';
 

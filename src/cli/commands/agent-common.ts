@@ -1,7 +1,8 @@
 /** Options and helpers shared by the `skagent agent ...` commands. */
 import { basename, extname } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
-import { type AgentLayout, DATASETS, DEFAULT_PROMPTS, type PromptFamily, isAgentLayout } from '../../agent/layouts.js';
+import { type AgentLayout, DATASET_PROMPTS, DEFAULT_PROMPTS, type PromptFamily, isAgentLayout } from '../../agent/layouts.js';
+import { DATASETS, isDatasetCode } from '../../skeleton/datasets.js';
 import { LlmClient, MissingApiKeyError } from '../../agent/llm.js';
 import { ClipTokenizer } from '../../text/tokenizer.js';
 
@@ -71,7 +72,7 @@ export function datasetName(values: Record<string, string | undefined>, labelsPa
 
 /** --layout, else the known dataset's layout. */
 export function resolveLayout(layout: string | undefined, dataset: string): AgentLayout {
-  const name = layout ?? DATASETS[dataset]?.layout;
+  const name = layout ?? (isDatasetCode(dataset) ? DATASETS[dataset].layout : undefined);
   if (name === undefined) {
     throw new UserError(`missing --layout (one of nturgb+d, coco_new, uav); it can be omitted only for the datasets ${Object.keys(DATASETS).join(', ')}`, ExitCode.usage);
   }
@@ -80,7 +81,7 @@ export function resolveLayout(layout: string | undefined, dataset: string): Agen
 }
 
 export function resolvePrompts(prompts: string | undefined, dataset: string, layout: AgentLayout): PromptFamily {
-  const name = prompts ?? DATASETS[dataset]?.prompts ?? DEFAULT_PROMPTS[layout];
+  const name = prompts ?? (isDatasetCode(dataset) ? DATASET_PROMPTS[dataset] : DEFAULT_PROMPTS[layout]);
   if (name !== 'ntu' && name !== 'k400' && name !== 'finegym' && name !== 'uav') {
     throw new UserError(`unknown --prompts '${name}' (expected ntu, k400, finegym or uav)`, ExitCode.usage);
   }

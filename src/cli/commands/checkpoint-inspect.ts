@@ -5,7 +5,8 @@ import { ExitCode, UserError } from '../../errors.js';
 import { readCheckpointFile, type CheckpointFile } from '../../torch/checkpoint.js';
 import { PthTensor } from '../../io/pth.js';
 import { fromHalf } from '../../io/float16.js';
-import { PyFloat, PyGlobal, PyInstance, PyObject, isNdArray, isPyDict, type PyValue } from '../../io/pickle/index.js';
+import { PyFloat, PyGlobal, PyInstance, PyObject, isPyDict, type PyValue } from '../../io/pickle/index.js';
+import { isNdArray } from '../../io/ndarray.js';
 
 const HELP = `skagent checkpoint inspect — list the tensors and metadata of a checkpoint
 

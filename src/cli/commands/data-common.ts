@@ -1,6 +1,6 @@
 /** Argument helpers shared by the `skagent data ...` commands. */
 import { ExitCode, UserError } from '../../errors.js';
-import { INPUT_LAYOUTS, type InputLayoutName, isInputLayoutName } from '../../data/input-layouts.js';
+import { INPUT_LAYOUTS, type InputLayoutName, isInputLayoutName } from '../../skeleton/layouts.js';
 
 /** Exactly `count` positional arguments, named in the usage error. */
 export function positionals(values: string[], names: readonly string[]): string[] {

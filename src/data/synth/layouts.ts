@@ -3,9 +3,11 @@
  * and how they are observed: 3D camera coordinates like Kinect v2 for NTU, pixel coordinates plus
  * detector scores for COCO-17 (FineGYM / Kinetics style) and UAV-Human.
  */
+import type { InputLayoutName } from '../../skeleton/layouts.js';
 import type { Landmark } from './stick-figure.js';
 
-export const SYNTH_LAYOUTS = ['nturgb+d', 'coco', 'uav'] as const;
+/** Layouts synthetic files come in (the file layouts of skeleton/layouts.ts; joint counts are checked there on open). */
+export const SYNTH_LAYOUTS = ['nturgb+d', 'coco', 'uav'] as const satisfies readonly InputLayoutName[];
 export type SynthLayout = (typeof SYNTH_LAYOUTS)[number];
 
 export function isSynthLayout(name: string): name is SynthLayout {

@@ -54,5 +54,5 @@ export {
 export { dumpPickle, dumpPickleChunks, dumpPickleFile, type DumpOptions, type PyReduce } from './writer.js';
 export {
   ORDERED_DICT, PyFloat, PyGlobal, PyInstance, PyObject, PyTuple, type PyDict, type PyValue,
-  describePyValue, isNdArray, isOrderedDict, isPyDict, markOrderedDict, pyAttributes, setPyAttribute,
+  describePyValue, isOrderedDict, isPyDict, markOrderedDict, pyAttributes, setPyAttribute,
 } from './values.js';

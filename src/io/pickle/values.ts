@@ -19,7 +19,7 @@
  * (mmcv's `_metadata`) become non-enumerable own properties (`pyAttributes` lists them), so
  * `Object.keys` and `Map` iteration see only the items, and the pickler writes both back.
  */
-import { DTYPES, type DType, type NdArray } from '../ndarray.js';
+import { type NdArray, isNdArray } from '../ndarray.js';
 
 /** A Python tuple. Distinct from Array so that tuples survive a read/write round trip. */
 export class PyTuple<T = PyValue> extends Array<T> {
@@ -107,15 +107,6 @@ export function isPyDict(value: unknown): value is PyDict {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === null || (proto === Object.prototype && !isNdArray(value));
-}
-
-const DTYPE_SET = new Set<string>(DTYPES);
-
-/** Structural NdArray test: a known dtype, a shape array and a typed-array `data` of matching length. */
-export function isNdArray(value: unknown): value is NdArray {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) === null) return false;
-  const v = value as { dtype?: unknown; shape?: unknown; data?: unknown };
-  return typeof v.dtype === 'string' && DTYPE_SET.has(v.dtype as DType) && Array.isArray(v.shape) && ArrayBuffer.isView(v.data);
 }
 
 /** `"0"`, `"17"`: keys that JS objects would reorder before other keys, so such dicts decode to a Map. */

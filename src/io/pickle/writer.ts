@@ -9,10 +9,8 @@ import { writeFileAtomic } from '../atomic.js';
 import { OP } from './opcodes.js';
 import { numpyDTypeObject } from './numpy.js';
 import { encodeUtf8 } from './text.js';
-import {
-  PyFloat, PyGlobal, PyInstance, PyObject, PyTuple, type PyDict, type PyValue,
-  describePyValue, isNdArray, isOrderedDict, isPyDict, pyAttributes,
-} from './values.js';
+import { PyFloat, PyGlobal, PyInstance, PyObject, PyTuple, type PyDict, type PyValue, describePyValue, isOrderedDict, isPyDict, pyAttributes } from './values.js';
+import { isNdArray } from '../ndarray.js';
 
 /** `callable(*args)`, then BUILD with `state` when given: how reduceOverride says to write a value. */
 export interface PyReduce {

@@ -7,7 +7,8 @@ import { type NdArray, shapeString } from '../../io/ndarray.js';
 import { toHalf } from '../../io/float16.js';
 import { type FloatArray, floatValues, takeAxis1, toFloat32 } from '../array/float.js';
 import { numpyRowSum } from '../array/reduce.js';
-import { int64Array, intValues, isNdArray, requireFloatArray, requireInt, requireKey } from '../record.js';
+import { int64Array, intValues, requireFloatArray, requireInt, requireKey } from '../record.js';
+import { isNdArray } from '../../io/ndarray.js';
 import { type PipelineRecord, TransformError } from '../types.js';
 import { defineOp } from './op.js';
 

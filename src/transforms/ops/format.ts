@@ -5,7 +5,8 @@
 import { array, bool, int, object, oneOf, string, withDefault } from '../../schema.js';
 import type { NdArray } from '../../io/ndarray.js';
 import { allocValues, appendScoreChannel, floatValues, fromValues } from '../array/float.js';
-import { int64Array, isNdArray, requireFloatArray, requireInt, requireKey } from '../record.js';
+import { int64Array, requireFloatArray, requireInt, requireKey } from '../record.js';
+import { isNdArray } from '../../io/ndarray.js';
 import { type PipelineRecord, TransformError } from '../types.js';
 import { defineOp } from './op.js';
 
