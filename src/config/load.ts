@@ -49,13 +49,18 @@ export function configPath(nameOrPath: string): string {
 export function loadConfig(nameOrPath: string): Config {
   const path = configPath(nameOrPath);
   const shown = path.startsWith(CONFIG_DIR + sep) ? `configs/${relative(CONFIG_DIR, path).split(sep).join('/')}` : path;
+  return parseConfigText(readFileSync(path, 'utf8'), shown);
+}
+
+/** A config file's text → Config; `source` names the file in errors. */
+export function parseConfigText(text: string, source: string): Config {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(text);
   } catch (err) {
-    throw new SchemaError(shown, `not valid JSON (${(err as Error).message})`);
+    throw new SchemaError(source, `not valid JSON (${(err as Error).message})`);
   }
-  return parseConfig(value, shown);
+  return parseConfig(value, source);
 }
 
 /** Validates a config value; `source` prefixes every error path. */

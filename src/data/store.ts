@@ -212,13 +212,22 @@ export class PoseStore {
     if (this.fd === null) throw new Error(`${this.path}: store is closed`);
     const s = this.index.samples[i];
     if (s === undefined) throw new RangeError(`${this.path}: sample ${i} out of range (0..${this.length - 1})`);
+    const where = { file: this.path, sample: i, frameDir: s.frame_dir };
+    // The index is outside input: its sizes are checked against the file before anything is allocated.
+    if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.length) || s.offset < 0 || s.length < 0) throw new DataError(where, `corrupt index: sample block offset ${String(s.offset)}, length ${String(s.length)}`);
+    if (s.offset + s.length > this.fileSize) throw new DataError(where, `truncated: needs bytes ${s.offset}..${s.offset + s.length}, file has ${this.fileSize}`);
+    if (!Array.isArray(s.arrays) || typeof s.fields !== 'object' || s.fields === null) throw new DataError(where, 'corrupt index: sample without arrays/fields');
     const block = new Uint8Array(s.length);
     const got = s.length === 0 ? 0 : readSync(this.fd, block, 0, s.length, s.offset);
     if (got !== s.length) {
       throw new DataError({ file: this.path, sample: i, frameDir: s.frame_dir }, `truncated: needs bytes ${s.offset}..${s.offset + s.length}, file has ${this.fileSize}`);
     }
     const ann: Annotation = { frame_dir: s.frame_dir, label: s.label, total_frames: s.total_frames };
-    for (const [k, v] of Object.entries(s.fields)) ann[k] = decodeField(v);
+    try {
+      for (const [k, v] of Object.entries(s.fields)) ann[k] = decodeField(v);
+    } catch (err) {
+      throw new DataError(where, `corrupt index: a field does not decode (${(err as Error).message})`);
+    }
     for (const a of s.arrays) ann[a.field] = arrayAt(block, a, this.path, i);
     return ann;
   }
@@ -231,6 +240,9 @@ export class PoseStore {
 
 function arrayAt(block: Uint8Array, a: StoredArray, path: string, sample: number): NdArray {
   if (!isDType(a.dtype)) throw new DataError({ file: path, sample, field: a.field }, `unknown dtype '${a.dtype}' in index`);
+  if (!Array.isArray(a.shape) || !a.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || !Number.isSafeInteger(a.offset) || a.offset < 0) {
+    throw new DataError({ file: path, sample, field: a.field }, `corrupt index: shape ${JSON.stringify(a.shape)} at offset ${String(a.offset)}`);
+  }
   const count = numel(a.shape);
   const bytes = count * itemSize(a.dtype);
   if (a.offset + bytes > block.byteLength) throw new DataError({ file: path, sample, field: a.field }, 'index points past the sample block');

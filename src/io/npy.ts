@@ -66,12 +66,14 @@ export function parseNpy(buf: Uint8Array, where = '<npy>'): NdArray {
   for (let i = 0; i < MAGIC.length; i++) {
     if (buf[i] !== MAGIC[i]) throw new Error(`${where}: not a .npy file (bad magic)`);
   }
+  if (buf.byteLength < 10) throw new Error(`${where}: truncated .npy header (${buf.byteLength} bytes)`);
   const major = buf[6];
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let headerLen: number;
   let headerStart: number;
   if (major === 1) { headerLen = dv.getUint16(8, true); headerStart = 10; }
-  else if (major === 2 || major === 3) { headerLen = dv.getUint32(8, true); headerStart = 12; }
+  else if ((major === 2 || major === 3) && buf.byteLength >= 12) { headerLen = dv.getUint32(8, true); headerStart = 12; }
+  else if (major === 2 || major === 3) throw new Error(`${where}: truncated .npy header (${buf.byteLength} bytes)`);
   else throw new Error(`${where}: unsupported .npy version ${major}`);
   if (headerStart + headerLen > buf.byteLength) throw new Error(`${where}: truncated .npy header`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(headerStart, headerStart + headerLen));

@@ -215,7 +215,15 @@ function checkFormat(path: string): void {
 /** Reads a `torch.save` zip checkpoint. Tensors are materialised as C-contiguous NdArrays. */
 export function readPth(path: string): PthFile {
   checkFormat(path);
-  const zip = ZipReader.open(path);
+  return readArchive(ZipReader.open(path), path);
+}
+
+/** `readPth` for a checkpoint already in memory; `source` names it in errors. */
+export function parsePth(bytes: Uint8Array, source = '<pth bytes>'): PthFile {
+  return readArchive(ZipReader.fromBytes(bytes, source), source);
+}
+
+function readArchive(zip: ZipReader, path: string): PthFile {
   try {
     const pickles = zip.names().filter((n) => /^[^/]+\/data\.pkl$/.test(n));
     if (zip.names().some((n) => /^[^/]+\/(constants\.pkl|code\/)/.test(n))) {

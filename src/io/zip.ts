@@ -28,6 +28,8 @@ const FLAG_ENCRYPTED = 0x0001;
 const FLAG_UTF8 = 0x0800;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
+/** Deflate's largest expansion (a 258-byte match per ~2 bits, rounded up). */
+const MAX_DEFLATE_RATIO = 1032;
 
 export interface ZipEntry {
   readonly name: string;
@@ -135,7 +137,15 @@ export class ZipReader {
       if (entry.compressedSize !== entry.size) throw new Error(`${where}: stored entry with different compressed (${entry.compressedSize}) and real (${entry.size}) sizes`);
       data = this.src.read(dataOffset, entry.size);
     } else if (entry.method === METHOD_DEFLATE) {
-      const inflated = inflateRawSync(this.src.read(dataOffset, entry.compressedSize));
+      // Deflate expands at most 1032:1, so a larger claimed size is corrupt; and inflating stops at the
+      // claimed size, so a small entry cannot inflate into gigabytes first.
+      if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 64) throw new Error(`${where}: claims ${entry.size} bytes from ${entry.compressedSize} deflated bytes, more than deflate can expand to: corrupt archive`);
+      let inflated: Buffer;
+      try {
+        inflated = inflateRawSync(this.src.read(dataOffset, entry.compressedSize), { maxOutputLength: Math.max(1, entry.size) });
+      } catch (err) {
+        throw new Error(`${where}: corrupt deflate data or larger than the ${entry.size} bytes the directory says (${(err as Error).message})`);
+      }
       if (inflated.length !== entry.size) throw new Error(`${where}: inflated to ${inflated.length} bytes, directory says ${entry.size}`);
       data = ownedBytes(inflated.length);
       data.set(inflated);
@@ -177,11 +187,11 @@ export class ZipReader {
     let dir: Directory = { count: dv.getUint16(eocd + 10, true), size: dv.getUint32(eocd + 12, true), offset: dv.getUint32(eocd + 16, true) };
     const locator = eocd - ZIP64_LOCATOR_SIZE;
     if (locator >= 0 && dv.getUint32(locator, true) === SIG_ZIP64_LOCATOR) {
-      const z64Offset = u64(dv, locator + 8, 'ZIP64 record offset');
+      const z64Offset = u64(dv, locator + 8, `${this.source}: ZIP64 record offset`);
       if (z64Offset + ZIP64_EOCD_SIZE > size) throw new Error(`${this.source}: ZIP64 end record is past the end of the archive`);
       const z = view(this.src.read(z64Offset, ZIP64_EOCD_SIZE));
       if (z.getUint32(0, true) !== SIG_ZIP64_EOCD) throw new Error(`${this.source}: bad ZIP64 end record signature`);
-      dir = { count: u64(z, 32, 'entry count'), size: u64(z, 40, 'directory size'), offset: u64(z, 48, 'directory offset') };
+      dir = { count: u64(z, 32, `${this.source}: entry count`), size: u64(z, 40, `${this.source}: directory size`), offset: u64(z, 48, `${this.source}: directory offset`) };
     }
     if (dir.offset + dir.size > size) throw new Error(`${this.source}: central directory (${dir.size} bytes at ${dir.offset}) is past the end of the archive`);
     if (dir.count * CENTRAL_HEADER_SIZE > dir.size) throw new Error(`${this.source}: central directory too small for ${dir.count} entries`);
@@ -220,7 +230,7 @@ export class ZipReader {
           let q = e + 4;
           const next = (what: string): number => {
             if (q + 8 > e + 4 + len) throw new Error(`${this.source}: entry '${name}': ZIP64 extra field lacks the ${what}`);
-            const v = u64(dv, q, what);
+            const v = u64(dv, q, `${this.source}: entry '${name}': ${what}`);
             q += 8;
             return v;
           };

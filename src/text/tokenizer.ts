@@ -16,6 +16,8 @@ export const EOT_TOKEN = '<|endoftext|>';
 export const CONTEXT_LENGTH = 77;
 /** Merge lines used from the vocabulary file: lines 1..48894 (line 0 is a version header). */
 const NUM_MERGES = 49152 - 256 - 2;
+/** The real file is 1.6 MB decompressed; a gzip that inflates past this is not a vocabulary. */
+const MAX_VOCABULARY_BYTES = 64 << 20;
 
 /**
  * CLIP's pattern. `\s` is spelled out with Python's whitespace set; after whitespace_clean the only
@@ -99,8 +101,19 @@ export class ClipTokenizer {
     } catch (err) {
       throw new Error(`cannot read the CLIP BPE vocabulary '${path}': ${(err as Error).message}`);
     }
+    return ClipTokenizer.fromBytes(raw, path);
+  }
+
+  /** The vocabulary file's bytes (gzip or plain text); `source` names it in errors. */
+  static fromBytes(raw: Uint8Array, source: string): ClipTokenizer {
     const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
-    return new ClipTokenizer((gzipped ? gunzipSync(raw) : raw).toString('utf8'), path);
+    let text: string;
+    try {
+      text = Buffer.from(gzipped ? gunzipSync(raw, { maxOutputLength: MAX_VOCABULARY_BYTES }) : raw).toString('utf8');
+    } catch (err) {
+      throw new Error(`${source}: not a readable gzip file (${(err as Error).message})`);
+    }
+    return new ClipTokenizer(text, source);
   }
 
   /** `basic_clean`: ftfy, HTML-unescape twice, strip. */
