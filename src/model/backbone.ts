@@ -114,6 +114,8 @@ export class Backbone extends nn.Module {
 
   get examplar(): Tensor { return this.getParam('examplar')!; }
   get logitScale(): Tensor { return this.getParam('logit_scale')!; }
+  /** Positional embedding [1, V, C0] (GCN_Module_LLM only). */
+  get posEmbedding(): Tensor | null { return this.getParam('pos_embedding'); }
 
   /** Installs a text encoder under model_text_dict[textKey] (its keys join the state dict). */
   setTextEncoder(encoder: nn.Module): void { this.textEncoders.set(this.textKey, encoder); }

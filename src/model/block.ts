@@ -7,7 +7,7 @@ export class GcnBlock extends nn.Module {
   readonly gcn: GcnUnit;
   readonly tcn: MultiScaleTemporalUnit;
   readonly residual: TemporalConv | null;
-  private readonly residualMode: 'none' | 'identity' | 'conv';
+  readonly residualMode: 'none' | 'identity' | 'conv';
 
   constructor(inChannels: number, outChannels: number, A: Tensor, o: { stride?: number; residual?: boolean } = {}) {
     super();

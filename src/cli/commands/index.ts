@@ -14,6 +14,7 @@ import { transformCommand } from './transform.js';
 import { trainCommand } from './train.js';
 import { demoCommand } from './demo.js';
 import { testCommand } from './test.js';
+import { exportCommand } from './export.js';
 import { benchCommand } from './bench.js';
 import { viewCommand } from './view.js';
 import { reportCommand } from './report.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   trainCommand,
   testCommand,
+  exportCommand,
   benchCommand,
   agentInitCommand,
   agentRefineCommand,
