@@ -19,7 +19,7 @@ import { BatchLoader } from './loader.js';
 import { RunAnnotations } from './annotations.js';
 import { sampleSeed } from './samples.js';
 import { TrainingStep, batchTensors, stepSettingsOf } from './train-step.js';
-import { evaluate } from './evaluation.js';
+import { evaluate, torchScorer } from './evaluation.js';
 import type { Evaluation } from './metrics.js';
 import { Progress } from './progress.js';
 import { RunLogger } from './logger.js';
@@ -143,7 +143,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
       let improved = false;
       if (valLoader) {
-        const { evaluation } = await evaluate(model, valLoader, o.device, `val ${epoch}`, async () => logAgent(await o.semantics.onValidationBatch(logger)));
+        const { evaluation } = await evaluate(torchScorer(model, o.device), valLoader, `val ${epoch}`, async () => logAgent(await o.semantics.onValidationBatch(logger)));
         lastEvaluation = evaluation;
         logger.info(`epoch ${epoch} validation: top1 ${(100 * evaluation.top1).toFixed(2)}%, top5 ${(100 * evaluation.top5).toFixed(2)}%, mean class accuracy ${(100 * evaluation.meanClassAccuracy).toFixed(2)}%`);
         logger.event({ mode: 'val', epoch, iter, top1_acc: evaluation.top1, top5_acc: evaluation.top5, mean_class_accuracy: evaluation.meanClassAccuracy });

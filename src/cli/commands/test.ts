@@ -14,6 +14,7 @@ Usage: skagent test <config> <checkpoint> --out D [--ann-file F] [--split S] [--
 
   <config>       a config name (ntu60_xsub/j, ...) or a config .json file
   <checkpoint>   a .pth from 'skagent train' or one of the authors' released checkpoints
+                 or a model.onnx from 'skagent export' (runs on ONNX Runtime, no libtorch)
                  (per-epoch or best; the CLIP text-encoder keys are not needed for testing)
   --out D        output folder
   --ann-file F   annotation pickle or dataset store (default: the config's data.test.ann_file)
