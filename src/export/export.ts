@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { loadModelFromCheckpoint, numJointsOf } from '../engine/build.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { UserError } from '../cli/command.js';
+import { SAMPLING_OPS } from '../transforms/index.js';
+import { UserError } from '../errors.js';
 import { METADATA_FORMAT, metadataProps, type ModelMetadata } from '../runtime/metadata.js';
 import { exportInferenceGraph } from './onnx-model.js';
 
-const SAMPLING_OPS = new Set(['UniformSampleDecode', 'UniformSampleFrames']);
 /** Kinetics_Transform appends three joints (two midpoints and the thorax) to the raw COCO-17. */
 const KINETICS_EXTRA_JOINTS = 3;
 
@@ -36,7 +36,7 @@ export function projectVersion(): string {
 export function exportMetadata(config: Config, configName: string, checkpointSha256: string, labels: string[] | null): ModelMetadata {
   const b = config.model.backbone;
   const pipeline = config.data.test.pipeline as Record<string, unknown>[];
-  const sampler = pipeline.find((op) => SAMPLING_OPS.has(op.type as string)) as { clip_len?: number; num_clips?: number } | undefined;
+  const sampler = pipeline.find((op) => SAMPLING_OPS.includes(op.type as string)) as { clip_len?: number; num_clips?: number } | undefined;
   if (!sampler?.clip_len) throw new UserError('config: the test pipeline has no UniformSampleDecode/UniformSampleFrames step with a clip_len');
   const format = pipeline.find((op) => op.type === 'FormatGCNInput') as { num_person?: number } | undefined;
   const numJoints = numJointsOf(config);

@@ -9,7 +9,8 @@
  * with the ensemble weights (engine/ensemble.ts, the original's `tools/ensemble.py`).
  */
 import onnxProto from 'onnx-proto';
-import { compose, createPipelineRng, type Pipeline, type PipelineRecord } from '../transforms/index.js';
+import { compose, type Pipeline, type PipelineRecord } from '../transforms/index.js';
+import { createPipelineRng } from '../rng/index.js';
 import { ENSEMBLE_PRESETS, fuseScores } from '../engine/ensemble.js';
 import { ModelMetadataError, parseMetadata, type ModelMetadata } from './metadata.js';
 

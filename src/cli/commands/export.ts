@@ -1,7 +1,8 @@
 /** `skagent export`: a checkpoint as an ONNX model for ONNX Runtime (Node, browsers). */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
-import { ExitCode, UserError, type Command } from '../command.js';
+import type { Command } from '../command.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { exportOnnx, readLabels } from '../../export/export.js';
 
 const HELP = `skagent export — write a checkpoint's inference graph as an ONNX model

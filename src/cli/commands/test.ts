@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { intOption } from './data-common.js';
 import { RUNTIME_OPTIONS, RUNTIME_HELP, runtimeOptions } from './run-options.js';
 import { runTest } from '../../engine/tester.js';
+import { isOnnxModel, onnxTestEngine } from '../../export/onnx-test-engine.js';
 
 const HELP = `skagent test — test a checkpoint: multi-clip scores, metrics and the original's result dump
 
@@ -43,11 +44,13 @@ export const testCommand: Command = {
     if (!values.out) throw new UserError('missing --out <dir>', ExitCode.usage);
     const [configName, checkpoint] = positionals;
     const config = loadConfig(configName);
+    const runtime = runtimeOptions(values);
     const written = await runTest({
       config, configName, checkpoint, out: values.out, annFile: values['ann-file'], split: values.split,
       clips: values.clips ? intOption(values.clips, 'clips', 10, 1) : undefined,
       batchSize: intOption(values.batch, 'batch', config.data.test_dataloader.videos_per_gpu, 1),
-      runtime: runtimeOptions(values),
+      runtime,
+      engine: isOnnxModel(checkpoint) ? await onnxTestEngine(checkpoint, config, runtime) : undefined,
     });
     const e = written.evaluation;
     process.stdout.write(`top1 ${(100 * e.top1).toFixed(2)}%  top5 ${(100 * e.top5).toFixed(2)}%  mean class accuracy ${(100 * e.meanClassAccuracy).toFixed(2)}%  (${e.numSamples} samples)\nwrote ${Object.values(written.files).join(', ')}\n`);
