@@ -3,6 +3,7 @@
  * (configs.md). Keys and nesting are the original's, so `cfg.model.cls_head.weight_1` or
  * `cfg.data.train.split` read as they do in Python. Tuples are JSON lists.
  */
+import { GRAPH_MODES } from '../skeleton/graph.js';
 import { LAYOUT_NAMES } from '../skeleton/layouts.js';
 import { FEATURES } from '../transforms/ops/features.js';
 import {
@@ -27,7 +28,7 @@ const positive = number({ exclusiveMin: 0 });
 
 const graphCfg = object({
   layout,
-  mode: oneOf(['spatial', 'stgcn_spatial', 'binary_adj', 'random']),
+  mode: oneOf(GRAPH_MODES),
   num_filter: optional(int({ min: 1 })),
   init_off: optional(number()),
   init_std: optional(number({ min: 0 })),

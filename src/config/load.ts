@@ -78,7 +78,11 @@ export function parseConfig(value: unknown, source: string): Config {
   return config;
 }
 
-function checkConsistency(cfg: RawConfig, source: string): void {
+/**
+ * The cross-field rules of a config (class counts, modality, recognizer/head pairing). parseConfig
+ * applies them; buildModel applies them again because programs may edit a loaded config.
+ */
+export function checkConsistency(cfg: Pick<RawConfig, 'model' | 'modality'>, source: string): void {
   const { backbone, cls_head: head } = cfg.model;
   if (backbone.num_classes !== head.num_classes) {
     throw new SchemaError(`${source}: model.cls_head.num_classes`, `${head.num_classes} differs from model.backbone.num_classes ${backbone.num_classes}`);

@@ -1,6 +1,6 @@
 /** Builds the recogniser a config describes (model.md §1–§2, §10), fresh or from a checkpoint. */
 import { existsSync } from 'node:fs';
-import type { Config } from '../config/index.js';
+import { type Config, checkConsistency } from '../config/index.js';
 import { buildGraph, getLayout, MIX_GROUPS, type LayoutName } from '../skeleton/index.js';
 import { NumpyRandomState } from '../rng/index.js';
 import type { NdArray } from '../io/ndarray.js';
@@ -25,9 +25,7 @@ export function buildModel(config: Config, o: BuildOptions = {}): Recognizer {
   const b = config.model.backbone;
   const V = numJointsOf(config);
   const Cls = b.num_classes;
-  if (config.model.cls_head.num_classes !== Cls) {
-    throw new UserError(`config: model.cls_head.num_classes (${config.model.cls_head.num_classes}) differs from model.backbone.num_classes (${Cls})`);
-  }
+  checkConsistency(config, 'config');
   manualSeed(o.seed ?? 0);
   const graph = fromNdArray(buildGraph(b.graph_cfg, new NumpyRandomState(o.seed ?? 0)));
   let examplar: Tensor;

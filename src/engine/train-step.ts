@@ -14,6 +14,7 @@ import { forwardTrain, stepLabels, type StepLabels } from '../model/train-forwar
 import type { Batch } from './loader.js';
 import { mixConfigOf } from './build.js';
 import type { Semantics } from './semantics.js';
+import { topKAccuracy } from './metrics.js';
 
 /** A step's input on the device: keypoint [B, 1, M, T, V, C] and its labels (host and tensor, made once). */
 export interface StepInput {
@@ -68,8 +69,11 @@ export class TrainingStep {
         mix: this.settings.mix, rng, weights: this.settings.weights, textEmbedding: (l) => this.semantics.embed(l.host, l.tensor),
       });
       r.losses.total.backward();
-      this.semantics.observe(input.labels.host, r.logits.narrow(0, 0, input.labels.host.length));
-      return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1: r.top1, top5: r.top5 };
+      const z = r.logits.narrow(0, 0, input.labels.host.length);
+      this.semantics.observe(input.labels.host, z);
+      // The original logs top-1/top-5 of the clean logits with the evaluation's top_k_accuracy (numpy).
+      const [top1, top5] = topKAccuracy({ dtype: 'float32', shape: [...z.shape], data: z.toFloat32Array() }, input.labels.host, [1, 5]);
+      return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1, top5 };
     });
     this.sgd.step();
     this.sgd.zeroGrad();

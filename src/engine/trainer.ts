@@ -24,6 +24,7 @@ import type { Evaluation } from './metrics.js';
 import { Progress } from './progress.js';
 import { RunLogger } from './logger.js';
 import type { Semantics } from './semantics.js';
+import { TEXT_ENCODER_PREFIX } from '../text/encoder.js';
 
 export interface TrainOptions {
   config: Config;
@@ -199,6 +200,6 @@ function stopAfterEpochHook(): number | null {
 
 /** Per-epoch checkpoints omit the text encoder, as the original's (state_dict.md §1). */
 function withoutTextEncoder(sd: Map<string, Tensor>): Map<string, Tensor> {
-  return new Map([...sd].filter(([k]) => !k.startsWith('backbone.model_text_dict.')));
+  return new Map([...sd].filter(([k]) => !k.startsWith(TEXT_ENCODER_PREFIX)));
 }
 

@@ -5,6 +5,7 @@
  */
 import { Tensor, tidy, empty, full, nn, type MemoryFormat } from '../torch/index.js';
 import { GcnBlock } from './block.js';
+import { TEXT_ENCODERS_MODULE } from '../text/encoder.js';
 
 export type BackboneVariant = 'GCN_Module_LLM' | 'GCN_Module_LLM_K400';
 
@@ -107,7 +108,7 @@ export class Backbone extends nn.Module {
     nn.init.kaimingNormalFanOut_(head.weight);
     nn.init.constant_(head.bias!, 0);
     this.linearHead = this.module('linear_head', new nn.ModuleDict({ [this.textKey]: head }));
-    this.textEncoders = this.module('model_text_dict', new nn.ModuleDict());
+    this.textEncoders = this.module(TEXT_ENCODERS_MODULE, new nn.ModuleDict());
     this.blocks = this.module('gcn', new nn.ModuleList<GcnBlock>());
     for (const p of plan) this.blocks.push(new GcnBlock(p.inC, p.outC, o.graph.clone(), { stride: p.stride, residual: p.residual }));
   }

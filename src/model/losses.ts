@@ -74,11 +74,3 @@ export function trainingLosses(o: {
     return { ce, mix, cls, constraint, alignSkeleton, alignText, align, total, logitsPerSkeleton, logitsPerText };
   });
 }
-
-/** top-k accuracy of logits [N, Cls] against int64 labels [N] (logging only). */
-export function topkAccuracy(logits: Tensor, labels: Tensor, k: number): number {
-  return tidy(() => {
-    const kk = Math.min(k, logits.shape[1]);
-    return logits.topk(kk, 1).indices.eq(labels.view(-1, 1)).to('float32').sum(1).mean().item();
-  });
-}

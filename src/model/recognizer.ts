@@ -5,10 +5,9 @@
 import { Tensor, tidy, noGrad, nn } from '../torch/index.js';
 import { Backbone, type BackboneOptions, type BackboneOutput } from './backbone.js';
 import { SimpleHead } from './head.js';
+import { TEXT_ENCODER_PREFIX } from '../text/encoder.js';
 
 export type ClipAveraging = 'prob' | 'score' | null;
-
-const TEXT_ENCODER_PREFIX = 'backbone.model_text_dict.';
 
 export class Recognizer extends nn.Module {
   readonly backbone: Backbone;

@@ -6,7 +6,7 @@ import { Tensor, tidy, cat, tensor } from '../torch/index.js';
 import type { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from './recognizer.js';
 import { skeletonMix, type MixConfig, type MixResult } from './mixup.js';
-import { trainingLosses, topkAccuracy, type LossTerms, type LossWeights } from './losses.js';
+import { trainingLosses, type LossTerms, type LossWeights } from './losses.js';
 
 /**
  * A batch's class labels, made once per step: on the host (text rows, the Questioner's
@@ -38,8 +38,6 @@ export interface TrainForwardResult {
   x1: Tensor;
   x2: Tensor;
   textEmbedding: Tensor;
-  top1: number;
-  top5: number;
 }
 
 /** keypoint [N, 1, M, T, V, C] (one clip per sample), labels [N]. */
@@ -61,7 +59,6 @@ export function forwardTrain(model: Recognizer, keypoint: Tensor, stepLabels: St
       logits: out.logits, mixLabels: mix.labels, x1: out.x1.narrow(0, 0, N), x2: out.x2.narrow(0, 0, N),
       textEmbedding, logitScale: model.backbone.logitScale, labels, weights: o.weights,
     });
-    const z = out.logits.narrow(0, 0, N);
-    return { losses, mix, logits: out.logits, x1: out.x1, x2: out.x2, textEmbedding, top1: topkAccuracy(z, labels, 1), top5: topkAccuracy(z, labels, 5) };
+    return { losses, mix, logits: out.logits, x1: out.x1, x2: out.x2, textEmbedding };
   });
 }

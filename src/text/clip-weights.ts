@@ -18,6 +18,7 @@ import { isPyDict, type PyValue } from '../io/pickle/index.js';
 import { Tensor, fromNdArray, noGrad } from '../torch/index.js';
 import { readCheckpointFile } from '../torch/checkpoint.js';
 import { ClipTextModel, type ClipTextConfig } from './clip-model.js';
+import { TEXT_ENCODER_PREFIX } from './encoder.js';
 
 export type ClipWeightsLayout = 'skeletonagent' | 'clip';
 
@@ -47,7 +48,7 @@ export function readClipTextWeights(path: string, o: ClipWeightsOptions = {}): C
   // A DDP wrapper's `module.` prefix is dropped, as the original's loading code does.
   const entries = new Map([...file.stateDict].map(([k, t]) => [k.startsWith('module.') ? k.slice('module.'.length) : k, t]));
 
-  const authorsPrefix = `backbone.model_text_dict.${textKey}.model.`;
+  const authorsPrefix = `${TEXT_ENCODER_PREFIX}${textKey}.model.`;
   const keys = [...entries.keys()];
   let layout: ClipWeightsLayout;
   let selected: [string, PthTensor][];
@@ -58,7 +59,7 @@ export function readClipTextWeights(path: string, o: ClipWeightsOptions = {}): C
     layout = 'clip';
     selected = [...entries].filter(([k]) => !k.startsWith('visual.') && !CLIP_NON_TEXT_KEYS.has(k));
   } else if (keys.some((k) => k.startsWith('backbone.'))) {
-    const others = [...new Set(keys.filter((k) => k.startsWith('backbone.model_text_dict.')).map((k) => k.split('.')[2]))];
+    const others = [...new Set(keys.filter((k) => k.startsWith(TEXT_ENCODER_PREFIX)).map((k) => k.slice(TEXT_ENCODER_PREFIX.length).split('.')[0]))];
     throw new Error(others.length
       ? `${path}: no text encoder under '${authorsPrefix}*' (the checkpoint has model_text_dict keys ${others.map((k) => `'${k}'`).join(', ')}; set the text key)`
       : `${path}: this checkpoint has no CLIP text encoder (per-epoch epoch_<E>.pth files never do); use a best_top1_acc_epoch_<E>.pth file or a CLIP state dict`);

@@ -14,6 +14,11 @@
  */
 import { type Tensor, type nn, tensor } from '../torch/index.js';
 
+/** The backbone's module that holds text encoders by text key (`model_text_dict` in the original). */
+export const TEXT_ENCODERS_MODULE = 'model_text_dict';
+/** State-dict prefix of every text-encoder key in a recognizer checkpoint. */
+export const TEXT_ENCODER_PREFIX = `backbone.${TEXT_ENCODERS_MODULE}.`;
+
 export interface TextEncoder {
   /** Human-readable description, for logs. */
   readonly name: string;
