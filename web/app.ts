@@ -7,8 +7,9 @@ import { DataView } from './data';
 import { clear, h, notice } from './dom';
 import { ResultsView } from './results';
 import { RunsView } from './runs';
+import { LiveView } from './live';
 
-type Tab = 'runs' | 'results' | 'data' | 'agent';
+type Tab = 'runs' | 'results' | 'data' | 'agent' | 'live';
 
 async function main(): Promise<void> {
   const app = document.getElementById('app')!;
@@ -27,8 +28,9 @@ async function main(): Promise<void> {
     }),
     data,
     agent: new AgentView(catalog),
+    live: new LiveView(catalog),
   };
-  const tabs: Tab[] = isReport() ? ['runs', 'results'] : ['runs', 'results', 'data', 'agent'];
+  const tabs: Tab[] = isReport() ? ['runs', 'results'] : ['runs', 'results', 'data', 'agent', 'live'];
   const nav = h('nav', {}, h('span', { class: 'brand' }, 'SkeletonAgent'),
     ...tabs.map((t) => h('a', { href: `#${t}`, id: `tab-${t}`, 'data-tab': t }, t[0].toUpperCase() + t.slice(1))));
   const main = h('main', {});

@@ -18,10 +18,17 @@ import { readRunLog } from './run-log.js';
 import { PathRefused, ServedRoots } from './safe-path.js';
 import { readAgentHistory } from './agent.js';
 import { HttpError, statusOf } from './http-error.js';
+import { syntheticAction } from './synthetic-action.js';
+import { SYNTH_CLASS_NAMES } from '../data/index.js';
+import { LAYOUTS, type LayoutName } from '../skeleton/layouts.js';
 
 /** Where the build puts the page: dist/web next to dist/src. */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
-const ASSETS: Record<string, string> = { 'app.js': 'text/javascript', 'app.css': 'text/css' };
+const ASSETS: Record<string, string> = {
+  'app.js': 'text/javascript', 'app.css': 'text/css',
+  // The Live view's recogniser and ONNX Runtime's WebAssembly (scripts/build-web.mjs copies them).
+  'live-runtime.js': 'text/javascript', 'ort-wasm-simd-threaded.jsep.wasm': 'application/wasm', 'ort-wasm-simd-threaded.wasm': 'application/wasm',
+};
 const MIME: Record<string, string> = { '.json': 'application/json', '.npy': 'application/octet-stream', '.onnx': 'application/octet-stream', '.txt': 'text/plain; charset=utf-8', '.log': 'text/plain; charset=utf-8' };
 
 export interface ViewServerOptions {
@@ -135,6 +142,16 @@ export class ViewServer {
       case 'agent': {
         const e = this.entry(q.get('id'), 'run', 'conversations');
         return readAgentHistory(e.path, e.kind === 'run' ? readRunLog(e.path) : null);
+      }
+      case 'synthetic-classes':
+        return SYNTH_CLASS_NAMES;
+      case 'synthetic':
+        return syntheticAction(q.get('layout') ?? '', Number(q.get('class') ?? '0'), Number(q.get('seed') ?? '0'));
+      case 'edges': {
+        const joints = Number(q.get('joints'));
+        const named = LAYOUTS[q.get('layout') as LayoutName];
+        const layout = named?.numJoints === joints ? named : Object.values(LAYOUTS).find((l) => l.numJoints === joints);
+        return { layout: layout?.name ?? null, edges: layout?.inward ?? [] };
       }
       default:
         throw new HttpError(404, `no API /api/${route}`);

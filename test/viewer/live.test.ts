@@ -1,0 +1,95 @@
+/**
+ * The Live view: an exported model run in the page by the deploy runtime on onnxruntime-web
+ * gives the same top classes and scores as the same runtime on onnxruntime-node, for the same poses.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { loadConfig } from '../../src/config/index.js';
+import { SYNTH_CLASS_NAMES } from '../../src/data/index.js';
+import { buildModel } from '../../src/engine/build.js';
+import { exportMetadata } from '../../src/export/export.js';
+import { exportInferenceGraph } from '../../src/export/onnx-model.js';
+import { metadataProps } from '../../src/runtime/metadata.js';
+import { Recognizer } from '../../src/runtime/node.js';
+import { syntheticAction } from '../../src/viewer/synthetic-action.js';
+import { ViewServer } from '../../src/viewer/server.js';
+import { CLASSES, makeFixture, type ViewerFixture } from './fixture.js';
+import { NO_CHROMIUM, launch, openPage } from './browser.js';
+import { buildWebOnce } from './build-web.js';
+
+let fx: ViewerFixture;
+let server: ViewServer;
+let base: string;
+let browser: Browser;
+let modelPath: string;
+
+before(async () => {
+  if (NO_CHROMIUM) return;
+  buildWebOnce();
+  fx = makeFixture();
+  const config = structuredClone(loadConfig('quick/j'));
+  config.model.backbone.num_classes = CLASSES;
+  config.model.cls_head.num_classes = CLASSES;
+  const model = buildModel(config, { seed: 1 });
+  try {
+    model.eval();
+    const metadata = exportMetadata(config, 'quick/j', '0'.repeat(64), SYNTH_CLASS_NAMES.slice(0, CLASSES));
+    const { bytes } = exportInferenceGraph(model, { metadata: metadataProps(metadata), producerVersion: 'test', inChannels: metadata.inChannels });
+    mkdirSync(join(fx.root, 'models'));
+    modelPath = join(fx.root, 'models', 'quick_j.onnx');
+    writeFileSync(modelPath, bytes);
+  } finally {
+    model.dispose();
+  }
+  server = new ViewServer({ paths: [fx.root] });
+  base = await server.listen();
+  browser = await launch();
+});
+after(async () => {
+  if (NO_CHROMIUM) return;
+  await browser.close();
+  await server.close();
+  rmSync(fx.root, { recursive: true, force: true });
+});
+
+test('Live: the page recognises a synthetic action as Node does with the same model', { skip: NO_CHROMIUM }, async () => {
+  const w = await openPage(browser);
+  await w.page.goto(`${base}#live`);
+  // Compiling ONNX Runtime's WebAssembly takes a while on a small machine.
+  await w.page.waitForFunction(() => document.body.dataset.ready === 'live', undefined, { timeout: 180_000 });
+  const expected = await Recognizer.load(modelPath);
+  try {
+    for (const [label, seed] of [[2, 5], [0, 1]] as const) {
+      await w.page.selectOption('#live-class', String(label));
+      await w.page.fill('#live-seed', String(seed));
+      await w.page.evaluate(() => { delete document.getElementById('view-live')!.dataset.recognized; });
+      await w.page.click('#live-run');
+      await w.page.waitForFunction(() => document.getElementById('view-live')?.dataset.recognized !== undefined, undefined, { timeout: 60000 });
+      const shown = await w.page.$$eval('#live-top tr', (rows) => rows.map((r) => ({ index: Number((r as HTMLElement).dataset.index), score: Number((r as HTMLElement).dataset.score) })));
+      const node = await expected.recognize(syntheticAction('nturgb+d', label, seed).keypoints);
+      assert.equal(shown[0].index, node.top[0].index, `top-1 for action ${label}, seed ${seed}`);
+      assert.deepEqual(shown.map((s) => s.index), node.top.map((t) => t.index));
+      shown.forEach((s, k) => assert.ok(Math.abs(s.score - node.top[k].score) < 1e-5, `score ${k}: ${s.score} vs ${node.top[k].score}`));
+    }
+    // A dropped poses file (JSON, persons × frames × joints × channels) gives Node's answer too.
+    const action = syntheticAction('nturgb+d', 3, 2).keypoints;
+    const nested = Array.from({ length: action.persons }, (_, m) => Array.from({ length: action.frames }, (_, t) =>
+      Array.from({ length: action.joints }, (_, v) => action.data.slice(((m * action.frames + t) * action.joints + v) * 3, ((m * action.frames + t) * action.joints + v + 1) * 3))));
+    const file = join(fx.root, 'kick.json');
+    writeFileSync(file, JSON.stringify({ keypoints: nested }));
+    await w.page.evaluate(() => { delete document.getElementById('view-live')!.dataset.recognized; });
+    await w.page.setInputFiles('#live-file', file);
+    await w.page.waitForFunction(() => document.getElementById('view-live')?.dataset.recognized !== undefined, undefined, { timeout: 60000 });
+    const fromFile = await w.page.$$eval('#live-top tr', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.index)));
+    assert.deepEqual(fromFile, (await expected.recognize(nested)).top.map((t) => t.index));
+    assert.match(await w.page.textContent('#live-result') ?? '', /kick\.json/);
+    assert.ok(w.requests.some((u) => u.endsWith('.wasm')), 'ran on onnxruntime-web (wasm)');
+    assert.ok(w.requests.every((u) => u.startsWith(base)), `requests outside the server: ${w.requests.filter((u) => !u.startsWith(base))}`);
+    assert.deepEqual(w.errors, []);
+  } finally {
+    await expected.dispose();
+  }
+});
