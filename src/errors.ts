@@ -15,8 +15,10 @@ export const ExitCode = {
   badInput: 3,
   /** The runtime is missing something: libtorch, an LLM endpoint, a GPU. */
   environment: 4,
-  /** Interrupted by a signal; state written so far is consistent (resume works). */
+  /** Interrupted (SIGINT); state written so far is consistent (resume works). */
   interrupted: 130,
+  /** Terminated (SIGTERM); as for interrupted. */
+  terminated: 143,
 } as const;
 
 /** An error whose message is meant for the user as is, with the exit code to use. */

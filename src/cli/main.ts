@@ -11,7 +11,7 @@ Commands:`;
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length), 10);
   const lines = COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return `${TOP_HELP_HEADER}\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 failure, 2 usage error, 3 bad input, 4 environment (libtorch, LLM), 130 interrupted.\n`;
+  return `${TOP_HELP_HEADER}\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 failure, 2 usage error, 3 bad input, 4 environment (libtorch, LLM), 130 interrupted (SIGINT), 143 terminated (SIGTERM).\n`;
 }
 
 function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
@@ -39,10 +39,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command, rest } = found;
   // Files are written atomically, so stopping at any point leaves complete checkpoints and results.
-  process.once('SIGINT', () => {
-    process.stderr.write(`\nskagent ${command.path.join(' ')}: interrupted; files written so far are complete (training continues with --resume)\n`);
-    process.exit(ExitCode.interrupted);
-  });
+  // Writes are synchronous, so a signal is handled between them: a write in flight always finishes.
+  // A command that listens for the signal itself (skagent view) stops on its own terms.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM', code: number) => () => {
+    if (process.listenerCount(signal) > 0) return;
+    process.stderr.write(`\nskagent ${command.path.join(' ')}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} (${signal}); files written so far are complete (training continues with --resume)\n`);
+    process.exit(code);
+  };
+  process.once('SIGINT', onSignal('SIGINT', ExitCode.interrupted));
+  process.once('SIGTERM', onSignal('SIGTERM', ExitCode.terminated));
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help.endsWith('\n') ? command.help : command.help + '\n');
     return ExitCode.ok;

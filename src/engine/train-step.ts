@@ -51,6 +51,8 @@ export interface StepStats {
   align: number;
   top1: number;
   top5: number;
+  /** The loss was NaN/inf: no update was made. */
+  skipped: boolean;
 }
 
 export class TrainingStep {
@@ -75,9 +77,11 @@ export class TrainingStep {
       const [top1, top5] = topKAccuracy({ dtype: 'float32', shape: [...z.shape], data: z.toFloat32Array() }, input.labels.host, [1, 5]);
       return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1, top5 };
     });
-    this.sgd.step();
+    // A NaN/inf loss means NaN/inf gradients: the step is not taken, and the caller decides.
+    const skipped = !Number.isFinite(stats.loss);
+    if (!skipped) this.sgd.step();
     this.sgd.zeroGrad();
-    return stats;
+    return { ...stats, skipped };
   }
 
   dispose(): void { this.sgd.dispose(); }

@@ -12,7 +12,8 @@ import { join, basename } from 'node:path';
 import type { Config } from '../config/index.js';
 import { manualSeed, tidy, type Tensor } from '../torch/index.js';
 import { cosineAnnealingLr } from '../torch/optim/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../torch/checkpoint.js';
+import { ExitCode, UserError } from '../errors.js';
 import { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
 import { BatchLoader } from './loader.js';
@@ -39,6 +40,8 @@ export interface TrainOptions {
   workers: number;
   validate: boolean;
   resume: boolean;
+  /** A batch whose loss is NaN/inf is skipped (no update) instead of stopping the run. */
+  skipNonFinite?: boolean;
   device: string;
   logger: RunLogger;
 }
@@ -53,14 +56,39 @@ export interface TrainResult {
 
 const EPOCH_FILE = /^epoch_(\d+)\.pth$/;
 
-function latestEpochCheckpoint(workDir: string): { path: string; epoch: number } | null {
-  if (!existsSync(workDir)) return null;
-  let best: { path: string; epoch: number } | null = null;
-  for (const f of readdirSync(workDir)) {
+/** The work dir's epoch checkpoints, newest first. */
+function epochCheckpoints(workDir: string): { path: string; epoch: number }[] {
+  if (!existsSync(workDir)) return [];
+  return readdirSync(workDir).flatMap((f) => {
     const m = EPOCH_FILE.exec(f);
-    if (m && (!best || Number(m[1]) > best.epoch)) best = { path: join(workDir, f), epoch: Number(m[1]) };
+    return m ? [{ path: join(workDir, f), epoch: Number(m[1]) }] : [];
+  }).sort((a, b) => b.epoch - a.epoch);
+}
+
+/** The newest checkpoint that reads back; unreadable newer ones (a torn copy, a full disk) are named and passed over. */
+function newestValidCheckpoint(workDir: string, log: (line: string) => void): { path: string; epoch: number; checkpoint: Checkpoint } | null {
+  const found = epochCheckpoints(workDir);
+  for (const c of found) {
+    try {
+      return { ...c, checkpoint: loadCheckpoint(c.path) };
+    } catch (err) {
+      log(`--resume: ${c.path} is unreadable (${(err as Error).message}); trying the previous checkpoint`);
+    }
   }
-  return best;
+  if (found.length > 0) throw new UserError(`--resume: none of the ${found.length} epoch checkpoints in ${workDir} is readable (see above); remove them to start from scratch`);
+  return null;
+}
+
+/** Writes a checkpoint; a full disk stops the run with what is still intact (the atomic write left the old files alone). */
+function saveOrStop(path: string, lastGood: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
+    const kept = lastGood ? `${lastGood} and latest.pth are intact` : 'no earlier checkpoint exists';
+    throw new UserError(`disk full (${code}) while writing ${path}: it was not written; ${kept}. Free some space and continue with --resume`, ExitCode.environment);
+  }
 }
 
 /** Points `latest.pth` at a checkpoint atomically (a relative symlink, as mmcv does). */
@@ -76,12 +104,28 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const { config, model, logger } = o;
   // The annotation file is parsed and validated once for both loaders (and their workers).
   const annotations = new RunAnnotations();
-  const trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed }, annotations);
-  const valLoader = o.validate
-    ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed }, annotations)
-    : null;
+  let trainLoader: BatchLoader | null = null;
+  let valLoader: BatchLoader | null = null;
+  let step: TrainingStep | null = null;
+  // Every exit from here on, errors included, closes the loaders: a live worker would keep the process from exiting.
+  try {
+    trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed }, annotations);
+    valLoader = o.validate
+      ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed }, annotations)
+      : null;
+    step = new TrainingStep(model, o.semantics, stepSettingsOf(config));
+    return await trainEpochs(o, trainLoader, valLoader, step);
+  } finally {
+    await trainLoader?.close();
+    await valLoader?.close();
+    annotations.close();
+    step?.dispose();
+  }
+}
+
+async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader: BatchLoader | null, step: TrainingStep): Promise<TrainResult> {
+  const { config, model, logger } = o;
   const opt = config.optimizer;
-  const step = new TrainingStep(model, o.semantics, stepSettingsOf(config));
   const sgd = step.sgd;
   const itersPerEpoch = trainLoader.batchesPerEpoch;
   const totalIters = o.epochs * itersPerEpoch;
@@ -90,13 +134,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let bestCheckpoint: string | null = null;
   let lastCheckpoint = '';
   let lastEvaluation: Evaluation | null = null;
+  let skipped = 0;
 
   if (o.resume) {
-    const latest = latestEpochCheckpoint(o.workDir);
+    const latest = newestValidCheckpoint(o.workDir, (l) => logger.info(l));
     if (!latest) {
       logger.info(`--resume: no epoch_<E>.pth in ${o.workDir}; starting from scratch`);
     } else {
-      const ck = loadCheckpoint(latest.path);
+      const ck = latest.checkpoint;
       try {
         model.loadCheckpointState(ck.stateDict, latest.path);
         if (ck.optimizer) sgd.loadStateDict(ck.optimizer);
@@ -111,13 +156,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       startEpoch = latest.epoch + 1;
       lastCheckpoint = latest.path;
       logger.info(`resumed from ${latest.path} (epoch ${latest.epoch}); continuing at epoch ${startEpoch}`);
+      // Newer, unreadable checkpoints would shadow this run's next ones on a later --resume.
+      if (latest.epoch < o.epochs) linkLatest(o.workDir, latest.path);
     }
   }
 
   logger.info(`training ${o.configName}: ${trainLoader.length} samples, batch ${o.batchSize}, ${itersPerEpoch} iterations/epoch, epochs ${startEpoch}..${o.epochs}, device ${o.device}, text encoder: ${o.semantics.describe()}`);
   let epochsRun = 0;
   const stopAfter = stopAfterEpochHook();
-  try {
+  {
     for (let epoch = startEpoch; epoch <= o.epochs; epoch++) {
       model.train();
       // Per-epoch generators: the run is a function of (seed, epoch), so resume is exact.
@@ -125,12 +172,25 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       manualSeed(sampleSeed(o.seed, epoch, -3));
       const progress = new Progress({ label: `epoch ${epoch}/${o.epochs}`, total: itersPerEpoch, unit: 'it' });
       const sums = { loss: 0, top1: 0, top5: 0, n: 0 };
+      let skippedThisEpoch = 0;
       let iter = (epoch - 1) * itersPerEpoch;
       for await (const batch of trainLoader.epoch(epoch)) {
         const lr = cosineAnnealingLr(opt.lr, iter, totalIters, config.lr_config.min_lr);
         sgd.paramGroups[0].lr = lr;
         const stats = tidy(() => step.run(batchTensors(batch, o.device), rng));
         iter++;
+        if (stats.skipped) {
+          const at = `epoch ${epoch}, iteration ${iter} (batch ${sums.n + 1 + skippedThisEpoch} of ${itersPerEpoch})`;
+          if (!o.skipNonFinite) {
+            const good = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint was written yet';
+            throw new UserError(`the loss became ${stats.loss} at ${at}; the weights were not updated with it and ${good}. Lower the learning rate or check the data; --skip-nonfinite skips such batches instead`, ExitCode.failure);
+          }
+          skipped++;
+          skippedThisEpoch++;
+          logger.info(`skipping the batch at ${at}: loss ${stats.loss} (--skip-nonfinite)`);
+          progress.tick(1, 'skipped (non-finite loss)');
+          continue;
+        }
         sums.loss += stats.loss; sums.top1 += stats.top1; sums.top5 += stats.top5; sums.n++;
         progress.tick(1, `loss ${stats.loss.toFixed(3)} top1 ${(100 * stats.top1).toFixed(1)}% lr ${lr.toExponential(2)}`);
         if (iter % config.log_config.interval === 0 || sums.n === itersPerEpoch) {
@@ -156,30 +216,29 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         skeletonagent_ts: true,
         hook_msgs: { last_ckpt: lastCheckpoint, ...(bestTop1 === null ? {} : { best_score: bestTop1 }), ...(file ? { best_ckpt: file } : bestCheckpoint ? { best_ckpt: bestCheckpoint } : {}) },
       });
+      const lastGood = lastCheckpoint;
       if (improved) {
         const bestPath = join(o.workDir, `best_top1_acc_epoch_${epoch}.pth`);
         // The best checkpoint holds every key, text encoder included (state_dict.md §1).
-        saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() });
+        saveOrStop(bestPath, lastGood, () => saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() }));
         if (bestCheckpoint && bestCheckpoint !== bestPath && existsSync(bestCheckpoint)) unlinkSync(bestCheckpoint);
         bestCheckpoint = bestPath;
       }
       const epochPath = join(o.workDir, `epoch_${epoch}.pth`);
       lastCheckpoint = epochPath;
-      saveCheckpoint(epochPath, { meta: meta(null), stateDict: withoutTextEncoder(model.stateDict()), optimizer: sgd.stateDict() });
-      o.semantics.save(o.workDir);
-      linkLatest(o.workDir, epochPath);
+      saveOrStop(epochPath, lastGood, () => {
+        saveCheckpoint(epochPath, { meta: meta(null), stateDict: withoutTextEncoder(model.stateDict()), optimizer: sgd.stateDict() });
+        o.semantics.save(o.workDir);
+        linkLatest(o.workDir, epochPath);
+      });
       epochsRun++;
       if (epoch === stopAfter) {
         logger.info(`${STOP_AFTER_EPOCH_ENV}=${epoch}: epoch ${epoch} is saved; stopping this process (SIGSTOP) for the caller to kill`);
         process.kill(process.pid, 'SIGSTOP');
       }
     }
-  } finally {
-    await trainLoader.close();
-    await valLoader?.close();
-    annotations.close();
-    sgd.dispose();
   }
+  if (skipped > 0) logger.info(`${skipped} batch(es) with a non-finite loss were skipped (--skip-nonfinite)`);
   return { lastCheckpoint, bestCheckpoint, bestTop1, epochsRun, lastEvaluation };
 }
 

@@ -11,6 +11,7 @@ import { checkAgentMode, setUpRun } from '../../engine/run-setup.js';
 import { train } from '../../engine/trainer.js';
 import { runTest } from '../../engine/tester.js';
 import { RunLogger } from '../../engine/logger.js';
+import { lockWorkDir } from '../../engine/work-dir-lock.js';
 
 const HELP = `skagent train — train a SkeletonAgent model from a config
 
@@ -20,8 +21,9 @@ Usage: skagent train <config> [--work-dir D] [--ann-file F] [--resume] [--valida
   <config>        a config name (ntu60_xsub/j, k400/km, quick/j, ...) or a config .json file
   --work-dir D    where checkpoints and logs go (default: the config's work_dir)
   --ann-file F    annotation pickle or dataset store (default: the config's ann_file)
-  --resume        continue from the newest epoch_<E>.pth in the work dir (exactly: same final
-                  weights as an uninterrupted run)
+  --resume        continue from the newest readable epoch_<E>.pth in the work dir (exactly: same
+                  final weights as an uninterrupted run); a torn or corrupt newer one is named
+                  and passed over
   --validate      evaluate on the val split after every epoch (1 clip) and keep the best
                   checkpoint (best_top1_acc_epoch_<E>.pth)
   --test-last     after training, test the last checkpoint (config's test pipeline) into D/test_last
@@ -29,12 +31,19 @@ Usage: skagent train <config> [--work-dir D] [--ann-file F] [--resume] [--valida
   --seed N        seed of every generator (default 0)
   --epochs N      total epochs (default: the config's total_epochs)
   --batch N       samples per batch (default: the config's videos_per_gpu)
+  --skip-nonfinite  skip a batch whose loss is NaN/inf (no update) instead of stopping the run
+                  with its epoch/iteration and the last good checkpoint
   --semi          the config's "semi" variant (RecognizerGCN_Semi + SimpleHead_Semi): the same
                   losses, mix-up and schedule without the Questioner; the alignment targets stay
                   the conversations' final descriptions (needs --agent off)
 ${RUNTIME_HELP}
 
 ${SEMANTICS_HELP}
+
+One training per work dir: D/train.lock names the running one's pid (a second start refuses; a
+lock left by a killed run is taken over). A full disk while writing a checkpoint stops the run with
+the previous checkpoint and latest.pth intact (exit 4); SIGINT / SIGTERM stop it after the write
+in flight (exit 130 / 143); --resume continues in each case.
 
 Writes D/epoch_<E>.pth (+ D/latest.pth link), D/best_top1_acc_epoch_<E>.pth, a text log and a
 JSON-lines log (D/<time>.log, D/<time>.log.json). Checkpoints use the original's .pth layout.
@@ -53,7 +62,7 @@ export const trainCommand: Command = {
       options: {
         'work-dir': { type: 'string' }, 'ann-file': { type: 'string' }, resume: { type: 'boolean' }, validate: { type: 'boolean' },
         'test-last': { type: 'boolean' }, 'test-best': { type: 'boolean' }, seed: { type: 'string' }, epochs: { type: 'string' },
-        batch: { type: 'string' }, semi: { type: 'boolean' }, ...RUNTIME_OPTIONS, ...SEMANTICS_OPTIONS,
+        batch: { type: 'string' }, semi: { type: 'boolean' }, 'skip-nonfinite': { type: 'boolean' }, ...RUNTIME_OPTIONS, ...SEMANTICS_OPTIONS,
       },
     });
     if (positionals.length !== 1) throw new UserError(`expected one <config>, got ${positionals.length} argument(s)`, ExitCode.usage);
@@ -68,6 +77,7 @@ export const trainCommand: Command = {
     const batchSize = intOption(values.batch, 'batch', config.data.videos_per_gpu, 1);
     const workDir = resolve(values['work-dir'] ?? config.work_dir);
     mkdirSync(workDir, { recursive: true });
+    const unlock = lockWorkDir(workDir, (l) => process.stderr.write(`${l}\n`));
     const logger = new RunLogger(workDir);
     const run = setUpRun({ config, runtime, semantics, seed, workDir, log: (l) => logger.info(l) });
     if (agentMode === 'reproduce' && !values.validate) logger.info('--agent reproduce without --validate: as in the original, the agent never runs (it runs from the validation step); the descriptions stay as they start');
@@ -76,7 +86,8 @@ export const trainCommand: Command = {
     try {
       result = await train({
         config, configName, model: run.model, semantics: run.semantics, workDir, annFile: values['ann-file'], seed, epochs, batchSize,
-        workers: run.runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, device: run.runtime.device, logger,
+        workers: run.runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, skipNonFinite: values['skip-nonfinite'] ?? false,
+        device: run.runtime.device, logger,
       });
     } finally {
       run.dispose();
