@@ -6,7 +6,9 @@
 // clear message; set SKAGENT_REQUIRE_NATIVE=1 to make that an error (CI does).
 // The compiler's output goes to native/build-native.log: the install prints one line when the
 // build succeeds and the end of the log when it fails (SKAGENT_BUILD_VERBOSE=1 streams it).
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+// An addon already built from the same sources against the same libtorch and Node ABI is kept
+// (`npx skagent` links this folder and runs its install script again); --force rebuilds.
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +67,25 @@ const jobs = process.env.JOBS ?? '2';
 const nodePrefix = resolve(dirname(process.execPath), '..');
 const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(nodePrefix, 'include/node/node_api.h')) ? nodePrefix : null);
 const gypArgs = [nodeGyp, 'rebuild', `--jobs=${jobs}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
+const addonPath = join(nativeDir, 'build', 'Release', 'skagent_torch.node');
+const stampPath = join(nativeDir, 'build', 'skagent-build.json');
+const stamp = JSON.stringify({ include: torch.include, lib: torch.lib, cuda: torch.cuda, gloo, nodeAbi: process.versions.modules });
+
+/** The addon exists, was built with these settings, and is newer than every source of the build. */
+function upToDate() {
+  if (process.argv.includes('--force') || !existsSync(addonPath) || !existsSync(stampPath)) return false;
+  if (readFileSync(stampPath, 'utf8') !== stamp) return false;
+  const srcDir = join(nativeDir, 'src');
+  const inputs = [join(nativeDir, 'binding.gyp'), fileURLToPath(import.meta.url), ...readdirSync(srcDir).map((f) => join(srcDir, f))];
+  const built = statSync(addonPath).mtimeMs;
+  return inputs.every((f) => statSync(f).mtimeMs <= built);
+}
+
+if (upToDate()) {
+  process.stderr.write('skeletonagent: libtorch bridge up to date (native/build/Release/skagent_torch.node); `npm run build:native` rebuilds it\n');
+  process.exit(0);
+}
+
 const logPath = join(nativeDir, 'build-native.log');
 const verbose = process.env.SKAGENT_BUILD_VERBOSE === '1';
 process.stderr.write(`skeletonagent: building the libtorch bridge (native/) against ${torch.lib}${torch.cuda ? ' (CUDA, c10d NCCL)' : ''}${gloo ? ' (c10d Gloo)' : ''}; ` +
@@ -81,4 +102,5 @@ if (r.status !== 0) {
   }
   fail(`building the native addon against libtorch (${torch.include}, ${torch.lib}) failed; the compiler output is above${log !== null ? ` (whole log: ${logPath})` : ''}.`);
 }
+writeFileSync(stampPath, stamp);
 process.stderr.write(`skeletonagent: libtorch bridge built in ${Math.round((Date.now() - started) / 1000)} s (native/build/Release/skagent_torch.node)\n`);
