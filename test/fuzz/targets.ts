@@ -23,6 +23,7 @@ import { generateSynthetic, writeSynthetic } from '../../src/data/synthetic.js';
 import { toPythonValue } from '../../src/data/pyskl-writer.js';
 import { ClipTokenizer } from '../../src/text/tokenizer.js';
 import { extractDescription, followUpHistory, formatConversation, parseConversation } from '../../src/agent/conversation.js';
+import { PoseInputError, type PoseTarget, mapSequence, parsePoseJson } from '../../src/live/poses.js';
 import { FIXTURES, ORIGINAL, REPO_ROOT } from '../fixtures.js';
 
 export interface Seed {
@@ -260,4 +261,38 @@ export const conversation: FuzzTarget = {
   },
 };
 
-export const TARGETS: readonly FuzzTarget[] = [pickle, npy, pth, ntuSkeleton, uavTxt, config, store, clipVocabulary, conversation];
+const posePerson = (joints: number, extra: number[]): number[][] => Array.from({ length: joints }, (_, j) => [j, 100 + j, ...extra]);
+
+/** Pose files / request bodies (src/live): JSON, then validation, then mapping onto a model's joints. */
+export const poses: FuzzTarget = {
+  name: 'pose files',
+  text: true,
+  seeds: () => [
+    { name: 'openpose18.json', bytes: Buffer.from(JSON.stringify([[posePerson(18, [0.5])], [posePerson(18, [0.6]), posePerson(18, [0.4])]])) },
+    { name: 'blazepose33.json', bytes: Buffer.from(JSON.stringify({ frames: [[posePerson(33, [7, 0.9])]] })) },
+    { name: 'ntu25.json', bytes: Buffer.from(JSON.stringify({ format: 'ntu25', frames: [{ t: 0, people: [posePerson(25, [1])] }, { t: 33, people: [posePerson(25, [1])] }] })) },
+  ],
+  parse(bytes, source) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    } catch (err) {
+      throw new Error(`${source}: not JSON (${(err as Error).message})`); // what a request reader answers; not the pose parser's concern
+    }
+    const seq = parsePoseJson(doc, {}, source);
+    for (const target of POSE_TARGETS) {
+      try {
+        mapSequence(seq, target);
+      } catch (err) {
+        if (!(err instanceof PoseInputError)) throw err; // e.g. a layout that cannot be derived: refused by name
+      }
+    }
+  },
+};
+
+const POSE_TARGETS: readonly PoseTarget[] = [
+  { layout: 'coco', joints: 17, channels: 3, scoreChannel: true, persons: 2 },
+  { layout: 'nturgb+d', joints: 25, channels: 3, scoreChannel: false, persons: 2 },
+];
+
+export const TARGETS: readonly FuzzTarget[] = [pickle, npy, pth, ntuSkeleton, uavTxt, config, store, clipVocabulary, conversation, poses];
