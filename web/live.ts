@@ -5,13 +5,13 @@
  */
 import { type Catalog, type Skeleton, api } from './api';
 import { clear, h, notice, pct, select } from './dom';
-import { parsePoses, type Poses } from './poses';
+import { readPosesFile, type Poses } from './poses';
 import { SkeletonPlayer } from './skeleton';
 
 interface TopLabel { index: number; label: string; score: number }
 interface LoadedRecognizer {
   layout: string; numClasses: number; joints: number; channels: number; labels: readonly string[] | null;
-  models: readonly { metadata: { modality: string; config: string; scoreChannel: boolean } }[];
+  models: readonly { metadata: { modality: string; config: string; scoreChannel: boolean; numPerson: number } }[];
   recognize(k: Poses['keypoints']): Promise<{ scores: Float32Array; top: TopLabel[] }>;
 }
 interface RuntimeModule { Recognizer: { load(url: string): Promise<LoadedRecognizer> } }
@@ -88,13 +88,14 @@ export class LiveView {
     };
     const fromFile = async (f: File) => {
       try {
-        const poses = parsePoses(f.name, new Uint8Array(await f.arrayBuffer()), rec.channels, m.scoreChannel);
+        const target = { layout: rec.layout, joints: rec.joints, channels: rec.channels, scoreChannel: m.scoreChannel, persons: m.numPerson };
+        const poses = readPosesFile(f.name, new Uint8Array(await f.arrayBuffer()), target);
         poses.edges = (await api<{ edges: [number, number][] }>('edges', { layout: rec.layout, joints: rec.joints })).edges;
         await run(poses, f.name);
       } catch (err) { clear(result, notice('error', `${f.name}: ${(err as Error).message}`)); }
     };
     file.addEventListener('change', () => { if (file.files?.[0]) void fromFile(file.files[0]); });
-    const drop = h('div', { class: 'drop', id: 'live-drop' }, 'drop a poses file here (.json [persons][frames][joints][channels], or .npy) — or ', file);
+    const drop = h('div', { class: 'drop', id: 'live-drop' }, 'drop a poses file here (JSON frames × people × joints, or .npy (frames, [people,] joints, values); COCO-17, OpenPose-18, BlazePose-33, NTU-25) — or ', file);
     drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
     drop.addEventListener('dragleave', () => drop.classList.remove('over'));
     drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); const f = e.dataTransfer?.files[0]; if (f) void fromFile(f); });

@@ -15,6 +15,7 @@ import { exportInferenceGraph } from '../../src/export/onnx-model.js';
 import { metadataProps } from '../../src/runtime/metadata.js';
 import { Recognizer } from '../../src/runtime/node.js';
 import { syntheticAction } from '../../src/viewer/synthetic-action.js';
+import { mapSequence, packKeypoints, parsePoseJson } from '../../src/live/poses.js';
 import { ViewServer } from '../../src/viewer/server.js';
 import { CLASSES, makeFixture, type ViewerFixture } from './fixture.js';
 import { NO_CHROMIUM, launch, openPage } from './browser.js';
@@ -74,17 +75,21 @@ test('Live: the page recognises a synthetic action as Node does with the same mo
       assert.deepEqual(shown.map((s) => s.index), node.top.map((t) => t.index));
       shown.forEach((s, k) => assert.ok(Math.abs(s.score - node.top[k].score) < 1e-5, `score ${k}: ${s.score} vs ${node.top[k].score}`));
     }
-    // A dropped poses file (JSON, persons × frames × joints × channels) gives Node's answer too.
+    // A dropped poses file (src/live's JSON: frames × people × joints) gives Node's answer too.
     const action = syntheticAction('nturgb+d', 3, 2).keypoints;
-    const nested = Array.from({ length: action.persons }, (_, m) => Array.from({ length: action.frames }, (_, t) =>
-      Array.from({ length: action.joints }, (_, v) => action.data.slice(((m * action.frames + t) * action.joints + v) * 3, ((m * action.frames + t) * action.joints + v + 1) * 3))));
+    const at = (m: number, t: number, v: number) => action.data.slice(((m * action.frames + t) * action.joints + v) * 3, ((m * action.frames + t) * action.joints + v + 1) * 3);
+    const frames = Array.from({ length: action.frames }, (_, t) => Array.from({ length: action.persons }, (_, m) => Array.from({ length: action.joints }, (_, v) => at(m, t, v))));
     const file = join(fx.root, 'kick.json');
-    writeFileSync(file, JSON.stringify({ keypoints: nested }));
+    const doc = { format: 'ntu25', frames };
+    writeFileSync(file, JSON.stringify(doc));
+    const md = expected.models[0].metadata;
+    const target = { layout: expected.layout, joints: expected.joints, channels: expected.channels, scoreChannel: md.scoreChannel, persons: md.numPerson };
+    const packed = packKeypoints(mapSequence(parsePoseJson(doc), target), target).keypoints;
     await w.page.evaluate(() => { delete document.getElementById('view-live')!.dataset.recognized; });
     await w.page.setInputFiles('#live-file', file);
     await w.page.waitForFunction(() => document.getElementById('view-live')?.dataset.recognized !== undefined, undefined, { timeout: 60000 });
     const fromFile = await w.page.$$eval('#live-top tr', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.index)));
-    assert.deepEqual(fromFile, (await expected.recognize(nested)).top.map((t) => t.index));
+    assert.deepEqual(fromFile, (await expected.recognize(packed)).top.map((t) => t.index));
     assert.match(await w.page.textContent('#live-result') ?? '', /kick\.json/);
     assert.ok(w.requests.some((u) => u.endsWith('.wasm')), 'ran on onnxruntime-web (wasm)');
     assert.ok(w.requests.every((u) => u.startsWith(base)), `requests outside the server: ${w.requests.filter((u) => !u.startsWith(base))}`);
