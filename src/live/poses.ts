@@ -337,3 +337,12 @@ export function packKeypoints(frames: readonly MappedFrame[], target: PoseTarget
   });
   return { keypoints: { data, persons: Math.max(ids.length, 1), frames: T, joints: J, channels: 3 }, tracks: ids };
 }
+
+/** What a loaded recognizer (skeletonagent/runtime) says its raw keypoints must be. */
+export function poseTargetOf(rec: {
+  readonly layout: string; readonly joints: number; readonly channels: number;
+  readonly models: readonly { readonly metadata: { readonly numPerson: number; readonly scoreChannel: boolean } }[];
+}): PoseTarget {
+  const md = rec.models[0].metadata;
+  return { layout: rec.layout, joints: rec.joints, channels: rec.channels, scoreChannel: md.scoreChannel, persons: md.numPerson };
+}

@@ -16,6 +16,8 @@ import { demoCommand } from './demo.js';
 import { testCommand } from './test.js';
 import { exportCommand } from './export.js';
 import { benchCommand } from './bench.js';
+import { predictCommand } from './predict.js';
+import { serveCommand } from './serve.js';
 import { viewCommand } from './view.js';
 import { reportCommand } from './report.js';
 
@@ -25,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   testCommand,
   exportCommand,
   benchCommand,
+  predictCommand,
+  serveCommand,
   agentInitCommand,
   agentRefineCommand,
   agentSelectCommand,
