@@ -13,6 +13,8 @@ export interface ProgressOptions {
   plainEvery?: number;
   /** Seconds at least between plain lines, the final one excepted (default 5). */
   plainMinSeconds?: number;
+  /** Draws nothing (the ranks other than 0 of a multi-process run). */
+  quiet?: boolean;
 }
 
 export function formatDuration(seconds: number): string {
@@ -41,6 +43,7 @@ export class Progress {
   /** Advances by n units; `info` is appended (e.g. "loss 1.23 acc 45%"). */
   tick(n = 1, info = ''): void {
     this.done += n;
+    if (this.o.quiet) return;
     const now = performance.now();
     const finished = this.done >= this.o.total;
     if (this.tty) {

@@ -4,7 +4,7 @@
  * of the un-mixed half, SGD step, gradients zeroed for the next step.
  */
 import type { Config } from '../config/index.js';
-import { tensor, tidy, type Tensor } from '../torch/index.js';
+import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { SGD } from '../torch/optim/index.js';
 import type { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
@@ -58,6 +58,8 @@ export interface StepStats {
 export class TrainingStep {
   /** SGD over all the model's parameters, as the trainer (and the original) hands them over; its lr is the caller's to schedule. */
   readonly sgd: SGD;
+  private microBatches = 0;
+  private nonFinite = false;
 
   constructor(private readonly model: Recognizer, private readonly semantics: Semantics, private readonly settings: StepSettings) {
     this.sgd = new SGD(model.parameters(), settings.optimizer);
@@ -66,6 +68,17 @@ export class TrainingStep {
 
   /** Runs the step at the optimiser's current learning rate; `rng` draws the mix-up. */
   run(input: StepInput, rng: PythonRandom): StepStats {
+    const stats = this.accumulate(input, rng);
+    this.update();
+    return stats;
+  }
+
+  /**
+   * Forward and backward of one (micro-)batch; the gradients add up over calls until `update()`
+   * (gradient accumulation; data-parallel runs average them over the ranks in between).
+   */
+  accumulate(input: StepInput, rng: PythonRandom): StepStats {
+    this.microBatches++;
     const stats = tidy(() => {
       const r = forwardTrain(this.model, input.keypoint, input.labels, {
         mix: this.settings.mix, rng, weights: this.settings.weights, textEmbedding: (l) => this.semantics.embed(l.host, l.tensor),
@@ -77,11 +90,29 @@ export class TrainingStep {
       const [top1, top5] = topKAccuracy({ dtype: 'float32', shape: [...z.shape], data: z.toFloat32Array() }, input.labels.host, [1, 5]);
       return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1, top5 };
     });
-    // A NaN/inf loss means NaN/inf gradients: the step is not taken, and the caller decides.
+    // A NaN/inf loss means NaN/inf gradients: `update` then does not step, and the caller decides.
     const skipped = !Number.isFinite(stats.loss);
-    if (!skipped) this.sgd.step();
-    this.sgd.zeroGrad();
+    this.nonFinite ||= skipped;
     return { ...stats, skipped };
+  }
+
+  /** True when a (micro-)batch since the last update had a NaN/inf loss (so NaN/inf gradients). */
+  get hasNonFinite(): boolean { return this.nonFinite; }
+
+  /**
+   * SGD step on the mean of the accumulated gradients (each micro-batch's loss is a batch mean,
+   * so K micro-batches of B samples give the gradient of the mean over K·B), then zeroed. With
+   * `skip` (a NaN/inf loss: NaN/inf gradients) the step is not taken; the caller decides.
+   */
+  update(skip = this.nonFinite): void {
+    if (!skip && this.microBatches > 1) {
+      const scale = 1 / this.microBatches;
+      tidy(() => noGrad(() => { for (const p of this.sgd.paramGroups[0].params) p.grad?.mul_(scale); }));
+    }
+    this.microBatches = 0;
+    this.nonFinite = false;
+    if (!skip) this.sgd.step();
+    this.sgd.zeroGrad();
   }
 
   dispose(): void { this.sgd.dispose(); }

@@ -21,6 +21,7 @@ import { RunAnnotations } from './annotations.js';
 import { sampleSeed } from './samples.js';
 import { TrainingStep, batchTensors, stepSettingsOf } from './train-step.js';
 import { evaluate, torchScorer } from './evaluation.js';
+import type { DataParallel } from './data-parallel.js';
 import type { Evaluation } from './metrics.js';
 import { Progress } from './progress.js';
 import { RunLogger } from './logger.js';
@@ -44,6 +45,10 @@ export interface TrainOptions {
   skipNonFinite?: boolean;
   device: string;
   logger: RunLogger;
+  /** Multi-process data parallelism (engine/data-parallel.ts); absent: one process. */
+  parallel?: DataParallel;
+  /** Batches whose gradients are accumulated per optimiser step (default 1). */
+  accumulate?: number;
 }
 
 export interface TrainResult {
@@ -107,11 +112,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let trainLoader: BatchLoader | null = null;
   let valLoader: BatchLoader | null = null;
   let step: TrainingStep | null = null;
+  const shard = o.parallel ? { rank: o.parallel.rank, worldSize: o.parallel.worldSize } : undefined;
   // Every exit from here on, errors included, closes the loaders: a live worker would keep the process from exiting.
   try {
-    trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed }, annotations);
+    trainLoader = new BatchLoader({ config, mode: 'train', annFile: o.annFile }, { batchSize: o.batchSize, workers: o.workers, shuffle: true, seed: o.seed, shard }, annotations);
     valLoader = o.validate
-      ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed }, annotations)
+      ? new BatchLoader({ config, mode: 'val', annFile: o.annFile }, { batchSize: config.data.test_dataloader.videos_per_gpu * 8, workers: o.workers, shuffle: false, seed: o.seed, shard }, annotations)
       : null;
     step = new TrainingStep(model, o.semantics, stepSettingsOf(config));
     return await trainEpochs(o, trainLoader, valLoader, step);
@@ -125,9 +131,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
 async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader: BatchLoader | null, step: TrainingStep): Promise<TrainResult> {
   const { config, model, logger } = o;
+  const dp = o.parallel;
+  // Rank 0 alone writes checkpoints, the agent's state and logs (the caller gives other ranks a silent logger).
+  const isMain = !dp || dp.isMain;
   const opt = config.optimizer;
   const sgd = step.sgd;
-  const itersPerEpoch = trainLoader.batchesPerEpoch;
+  const params = model.parameters();
+  const accumulate = o.accumulate ?? 1;
+  const batchesPerEpoch = trainLoader.batchesPerEpoch;
+  const itersPerEpoch = Math.ceil(batchesPerEpoch / accumulate);
   const totalIters = o.epochs * itersPerEpoch;
   let startEpoch = 1;
   let bestTop1: number | null = null;
@@ -145,7 +157,8 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       try {
         model.loadCheckpointState(ck.stateDict, latest.path);
         if (ck.optimizer) sgd.loadStateDict(ck.optimizer);
-        o.semantics.restore(o.workDir);
+        // Other ranks keep the shipped descriptions, as the original's (only rank 0 runs the agent).
+        if (isMain) o.semantics.restore(o.workDir);
       } finally {
         for (const t of ck.stateDict.values()) t.dispose();
       }
@@ -157,10 +170,13 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       lastCheckpoint = latest.path;
       logger.info(`resumed from ${latest.path} (epoch ${latest.epoch}); continuing at epoch ${startEpoch}`);
       // Newer, unreadable checkpoints would shadow this run's next ones on a later --resume.
-      if (latest.epoch < o.epochs) linkLatest(o.workDir, latest.path);
+      if (latest.epoch < o.epochs && isMain) linkLatest(o.workDir, latest.path);
     }
   }
 
+  if (dp) await dp.broadcastState(model);
+  const worldSize = dp?.worldSize ?? 1;
+  logger.info(`world size ${worldSize}, batch ${o.batchSize} per rank × ${worldSize} rank(s) × ${accumulate} accumulated = effective batch ${o.batchSize * worldSize * accumulate}, learning rate ${opt.lr}`);
   logger.info(`training ${o.configName}: ${trainLoader.length} samples, batch ${o.batchSize}, ${itersPerEpoch} iterations/epoch, epochs ${startEpoch}..${o.epochs}, device ${o.device}, text encoder: ${o.semantics.describe()}`);
   let epochsRun = 0;
   const stopAfter = stopAfterEpochHook();
@@ -168,22 +184,30 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
     for (let epoch = startEpoch; epoch <= o.epochs; epoch++) {
       model.train();
       // Per-epoch generators: the run is a function of (seed, epoch), so resume is exact.
-      const rng = new PythonRandom(sampleSeed(o.seed, epoch, -2));
-      manualSeed(sampleSeed(o.seed, epoch, -3));
-      const progress = new Progress({ label: `epoch ${epoch}/${o.epochs}`, total: itersPerEpoch, unit: 'it' });
+      // Each rank draws its own mix-up (rank 0 as a single process would).
+      const rank = dp?.rank ?? 0;
+      const rng = new PythonRandom(sampleSeed(o.seed + rank, epoch, -2));
+      manualSeed(sampleSeed(o.seed + rank, epoch, -3));
+      const progress = new Progress({ label: `epoch ${epoch}/${o.epochs}`, total: itersPerEpoch, unit: 'it', quiet: !isMain });
       const sums = { loss: 0, top1: 0, top5: 0, n: 0 };
       let skippedThisEpoch = 0;
       let iter = (epoch - 1) * itersPerEpoch;
+      let batches = 0;
       for await (const batch of trainLoader.epoch(epoch)) {
         const lr = cosineAnnealingLr(opt.lr, iter, totalIters, config.lr_config.min_lr);
         sgd.paramGroups[0].lr = lr;
-        const stats = tidy(() => step.run(batchTensors(batch, o.device), rng));
+        const stats = tidy(() => step.accumulate(batchTensors(batch, o.device), rng));
+        batches++;
+        if (batches % accumulate !== 0 && batches < batchesPerEpoch) continue;
+        // The ranks agree on skipping: one rank's NaN/inf would reach every rank's averaged gradients.
+        const nonFinite = dp ? await dp.averageGradients(params, step.hasNonFinite) : step.hasNonFinite;
+        step.update(nonFinite);
         iter++;
-        if (stats.skipped) {
+        if (nonFinite) {
           const at = `epoch ${epoch}, iteration ${iter} (batch ${sums.n + 1 + skippedThisEpoch} of ${itersPerEpoch})`;
           if (!o.skipNonFinite) {
             const good = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint was written yet';
-            throw new UserError(`the loss became ${stats.loss} at ${at}; the weights were not updated with it and ${good}. Lower the learning rate or check the data; --skip-nonfinite skips such batches instead`, ExitCode.failure);
+            throw new UserError(`the loss became ${Number.isFinite(stats.loss) ? 'NaN/inf on another rank' : stats.loss} at ${at}; the weights were not updated with it and ${good}. Lower the learning rate or check the data; --skip-nonfinite skips such batches instead`, ExitCode.failure);
           }
           skipped++;
           skippedThisEpoch++;
@@ -200,11 +224,13 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       logger.info(`epoch ${epoch}: mean loss ${(sums.loss / sums.n).toFixed(4)}, train top1 ${(100 * sums.top1 / sums.n).toFixed(2)}%, top5 ${(100 * sums.top5 / sums.n).toFixed(2)}%`);
 
       const logAgent = (update: Record<string, unknown> | null) => { if (update) logger.event({ mode: 'agent', epoch, ...update }); };
-      logAgent(await o.semantics.onEpochEnd(epoch, logger));
+      if (isMain) logAgent(await o.semantics.onEpochEnd(epoch, logger));
 
       let improved = false;
       if (valLoader) {
-        const { evaluation } = await evaluate(torchScorer(model, o.device), valLoader, `val ${epoch}`, async () => logAgent(await o.semantics.onValidationBatch(logger)));
+        const { evaluation } = await evaluate(torchScorer(model, o.device), valLoader, `val ${epoch}`, {
+          beforeBatch: isMain ? async () => logAgent(await o.semantics.onValidationBatch(logger)) : undefined, parallel: dp,
+        });
         lastEvaluation = evaluation;
         logger.info(`epoch ${epoch} validation: top1 ${(100 * evaluation.top1).toFixed(2)}%, top5 ${(100 * evaluation.top5).toFixed(2)}%, mean class accuracy ${(100 * evaluation.meanClassAccuracy).toFixed(2)}%`);
         logger.event({ mode: 'val', epoch, iter, top1_acc: evaluation.top1, top5_acc: evaluation.top5, mean_class_accuracy: evaluation.meanClassAccuracy });
@@ -217,7 +243,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
         hook_msgs: { last_ckpt: lastCheckpoint, ...(bestTop1 === null ? {} : { best_score: bestTop1 }), ...(file ? { best_ckpt: file } : bestCheckpoint ? { best_ckpt: bestCheckpoint } : {}) },
       });
       const lastGood = lastCheckpoint;
-      if (improved) {
+      if (improved && isMain) {
         const bestPath = join(o.workDir, `best_top1_acc_epoch_${epoch}.pth`);
         // The best checkpoint holds every key, text encoder included (state_dict.md §1).
         saveOrStop(bestPath, lastGood, () => saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() }));
@@ -226,7 +252,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       }
       const epochPath = join(o.workDir, `epoch_${epoch}.pth`);
       lastCheckpoint = epochPath;
-      saveOrStop(epochPath, lastGood, () => {
+      if (isMain) saveOrStop(epochPath, lastGood, () => {
         saveCheckpoint(epochPath, { meta: meta(null), stateDict: withoutTextEncoder(model.stateDict()), optimizer: sgd.stateDict() });
         o.semantics.save(o.workDir);
         linkLatest(o.workDir, epochPath);
@@ -238,6 +264,8 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       }
     }
   }
+  // Rank 0's last checkpoint is written before any rank reports the run done.
+  if (dp) await dp.barrier('end of training');
   if (skipped > 0) logger.info(`${skipped} batch(es) with a non-finite loss were skipped (--skip-nonfinite)`);
   return { lastCheckpoint, bestCheckpoint, bestTop1, epochsRun, lastEvaluation };
 }

@@ -12,11 +12,15 @@ import { train } from '../../engine/trainer.js';
 import { runTest } from '../../engine/tester.js';
 import { RunLogger } from '../../engine/logger.js';
 import { lockWorkDir } from '../../engine/work-dir-lock.js';
+import { DataParallel, DistributedFailure } from '../../engine/data-parallel.js';
+import { ProcessGroup } from '../../torch/distributed.js';
+import { DISTRIBUTED_HELP, DISTRIBUTED_OPTIONS, launch, launchPlan, rankPlace, type RankPlace } from '../launch.js';
 
 const HELP = `skagent train — train a SkeletonAgent model from a config
 
 Usage: skagent train <config> [--work-dir D] [--ann-file F] [--resume] [--validate]
-                     [--test-last] [--test-best] [--seed N] [--epochs N] [--batch N] [options]
+                     [--test-last] [--test-best] [--seed N] [--epochs N] [--batch N]
+                     [--accumulate K] [--scale-lr] [--nproc-per-node N ...] [options]
 
   <config>        a config name (ntu60_xsub/j, k400/km, quick/j, ...) or a config .json file
   --work-dir D    where checkpoints and logs go (default: the config's work_dir)
@@ -33,6 +37,10 @@ Usage: skagent train <config> [--work-dir D] [--ann-file F] [--resume] [--valida
   --batch N       samples per batch (default: the config's videos_per_gpu)
   --skip-nonfinite  skip a batch whose loss is NaN/inf (no update) instead of stopping the run
                   with its epoch/iteration and the last good checkpoint
+  --accumulate K  accumulate the gradients of K batches per optimiser step (a K× larger batch
+                  when memory does not hold it; BatchNorm still sees batches of --batch)
+  --scale-lr      apply the configs' linear-scaling rule: lr × effective batch / videos_per_gpu
+                  (the configs scale 4 GPUs × 64 at 0.1 to 1 × 16 at 0.025); default: the config's lr
   --semi          the config's "semi" variant (RecognizerGCN_Semi + SimpleHead_Semi): the same
                   losses, mix-up and schedule without the Questioner; the alignment targets stay
                   the conversations' final descriptions (needs --agent off)
@@ -45,12 +53,15 @@ lock left by a killed run is taken over). A full disk while writing a checkpoint
 the previous checkpoint and latest.pth intact (exit 4); SIGINT / SIGTERM stop it after the write
 in flight (exit 130 / 143); --resume continues in each case.
 
+${DISTRIBUTED_HELP}
+
 Writes D/epoch_<E>.pth (+ D/latest.pth link), D/best_top1_acc_epoch_<E>.pth, a text log and a
 JSON-lines log (D/<time>.log, D/<time>.log.json). Checkpoints use the original's .pth layout.
 
 Example (the embedded synthetic data, a few minutes on 2 cores):
   skagent data synth --layout nturgb+d --classes 12 --out data/synth_ntu.pkl
-  skagent train quick/j --validate --test-last`;
+  skagent train quick/j --validate --test-last
+  skagent train quick/j --validate --nproc-per-node 2 --threads 1    (2 ranks, Gloo)`;
 
 export const trainCommand: Command = {
   path: ['train'],
@@ -62,23 +73,40 @@ export const trainCommand: Command = {
       options: {
         'work-dir': { type: 'string' }, 'ann-file': { type: 'string' }, resume: { type: 'boolean' }, validate: { type: 'boolean' },
         'test-last': { type: 'boolean' }, 'test-best': { type: 'boolean' }, seed: { type: 'string' }, epochs: { type: 'string' },
-        batch: { type: 'string' }, semi: { type: 'boolean' }, 'skip-nonfinite': { type: 'boolean' }, ...RUNTIME_OPTIONS, ...SEMANTICS_OPTIONS,
+        batch: { type: 'string' }, semi: { type: 'boolean' }, 'skip-nonfinite': { type: 'boolean' }, accumulate: { type: 'string' }, 'scale-lr': { type: 'boolean' },
+        ...RUNTIME_OPTIONS, ...SEMANTICS_OPTIONS, ...DISTRIBUTED_OPTIONS,
       },
     });
     if (positionals.length !== 1) throw new UserError(`expected one <config>, got ${positionals.length} argument(s)`, ExitCode.usage);
     if (values['test-best'] && !values.validate) throw new UserError('--test-best needs --validate (the best checkpoint is chosen on the val split)', ExitCode.usage);
     const configName = positionals[0];
-    const config = values.semi ? semiVariant(loadConfig(configName)) : loadConfig(configName);
-    const agentMode = checkAgentMode(values.agent, config);
+    const loaded = values.semi ? semiVariant(loadConfig(configName)) : loadConfig(configName);
+    const agentMode = checkAgentMode(values.agent, loaded);
+    const accumulate = intOption(values.accumulate, 'accumulate', 1, 1);
+    const plan = launchPlan(values);
+    if (plan) return launch(plan, ['train'], args, (l) => process.stderr.write(`skagent train: ${l}\n`));
+    const place = rankPlace(values);
+    const worldSize = place?.worldSize ?? 1;
+    const isMain = !place || place.rank === 0;
     const runtime = runtimeOptions(values);
+    // One GPU per local rank, as torchrun's LOCAL_RANK convention.
+    if (place && runtime.device && /^cuda$/.test(runtime.device)) runtime.device = `cuda:${place.localRank}`;
     const semantics = semanticsOptions(values);
     const seed = intOption(values.seed, 'seed', 0, 0);
-    const epochs = intOption(values.epochs, 'epochs', config.total_epochs, 1);
-    const batchSize = intOption(values.batch, 'batch', config.data.videos_per_gpu, 1);
-    const workDir = resolve(values['work-dir'] ?? config.work_dir);
+    const epochs = intOption(values.epochs, 'epochs', loaded.total_epochs, 1);
+    const batchSize = intOption(values.batch, 'batch', loaded.data.videos_per_gpu, 1);
+    const effectiveBatch = batchSize * worldSize * accumulate;
+    const scaledLr = loaded.optimizer.lr * effectiveBatch / loaded.data.videos_per_gpu;
+    const config = values['scale-lr'] ? { ...loaded, optimizer: { ...loaded.optimizer, lr: scaledLr } } : loaded;
+    const workDir = resolve(values['work-dir'] ?? loaded.work_dir);
     mkdirSync(workDir, { recursive: true });
-    const unlock = lockWorkDir(workDir, (l) => process.stderr.write(`${l}\n`));
-    const logger = new RunLogger(workDir);
+    // One training per work dir; the ranks of a multi-process run share it, and rank 0 holds the lock.
+    if (isMain) lockWorkDir(workDir, (l) => process.stderr.write(`${l}\n`));
+    // Rank 0 alone writes logs and checkpoints.
+    const logger = new RunLogger(workDir, true, isMain);
+    const parallel = place && worldSize > 1 ? await joinGroup(place, runtime.device ?? 'cpu', logger) : undefined;
+    logger.info(`learning rate ${config.optimizer.lr} for effective batch ${effectiveBatch} (${batchSize} × ${worldSize} rank(s) × ${accumulate}); ` +
+      `linear-scaling rule: ${loaded.optimizer.lr} × ${effectiveBatch} / ${loaded.data.videos_per_gpu} = ${scaledLr}${values['scale-lr'] ? ' (applied: --scale-lr)' : ' (not applied; --scale-lr applies it)'}`);
     const run = setUpRun({ config, runtime, semantics, seed, workDir, log: (l) => logger.info(l) });
     if (agentMode === 'reproduce' && !values.validate) logger.info('--agent reproduce without --validate: as in the original, the agent never runs (it runs from the validation step); the descriptions stay as they start');
     logger.info(`config ${configName}: ${run.model.parameterCount()} trainable parameters, ${run.runtime.threads} threads, ${run.runtime.workers} loader workers`);
@@ -87,12 +115,17 @@ export const trainCommand: Command = {
       result = await train({
         config, configName, model: run.model, semantics: run.semantics, workDir, annFile: values['ann-file'], seed, epochs, batchSize,
         workers: run.runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, skipNonFinite: values['skip-nonfinite'] ?? false,
-        device: run.runtime.device, logger,
+        device: run.runtime.device, logger, parallel, accumulate,
       });
+    } catch (err) {
+      if (err instanceof DistributedFailure) throw new UserError(err.message, ExitCode.failure);
+      throw err;
     } finally {
       run.dispose();
     }
     logger.info(`training done: last checkpoint ${result.lastCheckpoint}${result.bestCheckpoint ? `, best ${result.bestCheckpoint} (val top1 ${(100 * result.bestTop1!).toFixed(2)}%)` : ''}`);
+    // Testing after training runs on rank 0 alone (the other ranks are done).
+    if (!isMain) return ExitCode.ok;
     const tests: [string, string | null][] = [];
     if (values['test-last']) tests.push(['test_last', result.lastCheckpoint]);
     if (values['test-best']) tests.push(['test_best', result.bestCheckpoint]);
@@ -108,3 +141,15 @@ export const trainCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/** Joins the c10d group of a multi-process run: Gloo on CPU, NCCL on CUDA. */
+async function joinGroup(place: RankPlace, device: string, logger: RunLogger): Promise<DataParallel> {
+  const backend = device.startsWith('cuda') ? 'nccl' : 'gloo';
+  try {
+    const group = await ProcessGroup.init({ ...place, backend });
+    logger.info(`rank ${place.rank} of ${place.worldSize} joined (${backend}, rendezvous ${place.masterAddr}:${place.masterPort}, timeout ${place.timeoutMs / 1000} s)`);
+    return new DataParallel(group);
+  } catch (err) {
+    throw new UserError(`rank ${place.rank}: joining the ${backend} group at ${place.masterAddr}:${place.masterPort} failed: ${(err as Error).message}`, ExitCode.environment);
+  }
+}

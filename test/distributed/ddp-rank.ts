@@ -1,0 +1,89 @@
+/**
+ * Data-parallel steps for test/distributed/ddp.test.ts, as a real subprocess:
+ *   node ddp-rank.js rank <outDir> <steps>       one rank (torchrun environment), DataParallel
+ *   node ddp-rank.js reference <outDir> <steps>  one process: per step, the gradients of both
+ *                                                ranks' batches accumulated and averaged
+ * Each writes, after every step, all parameters (float32, state-dict order) to
+ * <outDir>/<who>.step<s>.bin, and the first BatchNorm's running mean to <who>.bn.bin.
+ * Rank r builds its model with seed 1 + r, so only the initial broadcast makes the ranks agree;
+ * rank r's batch at step s, its labels and its mix-up generator depend on (r, s) only.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/index.js';
+import { manualSeed, randn, tidy } from '../../src/torch/index.js';
+import { ProcessGroup } from '../../src/torch/distributed.js';
+import { PythonRandom } from '../../src/transforms/rng/index.js';
+import { setUpRun } from '../../src/engine/run-setup.js';
+import { benchModelSpec } from '../../src/engine/bench.js';
+import { TrainingStep, stepSettingsOf } from '../../src/engine/train-step.js';
+import { DataParallel } from '../../src/engine/data-parallel.js';
+import { stepLabels } from '../../src/model/train-forward.js';
+import type { Recognizer } from '../../src/model/recognizer.js';
+
+const [mode, outDir, stepsArg] = process.argv.slice(2);
+const steps = Number(stepsArg);
+const BATCH = 4;
+const WORLD = 2;
+const config = loadConfig('quick/j');
+const spec = benchModelSpec(config);
+
+function build(seed: number): { model: Recognizer; step: TrainingStep } {
+  manualSeed(0); // the fixed text table is drawn first: equal everywhere
+  const run = setUpRun({ config, runtime: { threads: 1, workers: 0, device: 'cpu' }, semantics: 'random-table', seed });
+  run.model.train();
+  return { model: run.model, step: new TrainingStep(run.model, run.semantics, stepSettingsOf(config)) };
+}
+
+/** Rank r's micro-batch at step s: forward + backward into the accumulated gradients. */
+function accumulate(step: TrainingStep, rng: PythonRandom, r: number, s: number): void {
+  tidy(() => {
+    manualSeed(1000 + 10 * s + r);
+    const keypoint = randn([BATCH, 1, spec.persons, spec.frames, spec.numJoints, spec.channels]);
+    const labels = stepLabels(Int32Array.from({ length: BATCH }, (_, i) => (3 * s + 5 * r + i) % spec.numClasses), 'cpu');
+    manualSeed(2000 + 10 * s + r);
+    step.accumulate({ keypoint, labels }, rng);
+  });
+}
+
+function dump(model: Recognizer, file: string): void {
+  const parts = model.parameters().map((p) => p.toFloat32Array());
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  writeFileSync(join(outDir, file), out);
+}
+
+function dumpBn(model: Recognizer, file: string): void {
+  const [, mean] = [...model.stateDict()].find(([k]) => k.endsWith('running_mean'))!;
+  writeFileSync(join(outDir, file), mean.toFloat32Array());
+}
+
+async function main(): Promise<void> {
+  if (mode === 'rank') {
+    const rank = Number(process.env.RANK);
+    const group = await ProcessGroup.init({ rank, worldSize: WORLD, masterAddr: process.env.MASTER_ADDR!, masterPort: Number(process.env.MASTER_PORT), backend: 'gloo', timeoutMs: 60_000 });
+    const dp = new DataParallel(group);
+    const { model, step } = build(1 + rank);
+    dump(model, `rank${rank}.init.bin`);
+    await dp.broadcastState(model);
+    const rng = new PythonRandom(100 + rank);
+    for (let s = 0; s < steps; s++) {
+      accumulate(step, rng, rank, s);
+      await dp.averageGradients(model.parameters());
+      step.update();
+      dump(model, `rank${rank}.step${s}.bin`);
+    }
+    dumpBn(model, `rank${rank}.bn.bin`);
+  } else {
+    const { model, step } = build(1);
+    const rngs = Array.from({ length: WORLD }, (_, r) => new PythonRandom(100 + r));
+    for (let s = 0; s < steps; s++) {
+      for (let r = 0; r < WORLD; r++) accumulate(step, rngs[r], r, s);
+      step.update();
+      dump(model, `reference.step${s}.bin`);
+    }
+  }
+}
+
+main().then(() => process.exit(0), (err) => { process.stderr.write(`${(err as Error).stack}\n`); process.exit(1); });

@@ -1,0 +1,56 @@
+/**
+ * Data-parallel training with 2 real processes on loopback (Gloo), against one process that
+ * averages the two ranks' gradients (the original's DDP semantics: initial state broadcast from
+ * rank 0, gradients averaged, BatchNorm statistics per rank).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { torchAvailable } from '../../src/torch/index.js';
+import { availableBackends } from '../../src/torch/distributed.js';
+import { runRanks } from './spawn-ranks.js';
+
+const script = fileURLToPath(new URL('./ddp-rank.js', import.meta.url));
+const skip = !torchAvailable() ? 'SKIPPED: libtorch bridge not built'
+  : !availableBackends().gloo ? 'SKIPPED: bridge built without c10d Gloo (apt-get install libgloo-dev; npm run build:native)' : false;
+if (skip) console.warn(`\n*** ${skip} ***\n`);
+
+const STEPS = 3;
+
+function read(dir: string, file: string): Float32Array {
+  const b = readFileSync(join(dir, file));
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1e-3 + Math.abs(b[i])));
+  return worst;
+}
+
+test('2 ranks: after each step the parameters equal one process averaging both ranks\' gradients; BN statistics stay per rank', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skagent-ddp-'));
+  try {
+    const ranks = await runRanks(script, ['rank', dir, String(STEPS)], 2);
+    for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank}: ${r.stderr}`);
+    const ref = spawnSync(process.execPath, [script, 'reference', dir, String(STEPS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    assert.equal(ref.status, 0, ref.stderr);
+    // The ranks started from different weights: the broadcast is what makes them agree.
+    assert.ok(maxRelDiff(read(dir, 'rank0.init.bin'), read(dir, 'rank1.init.bin')) > 1e-2);
+    for (let s = 0; s < STEPS; s++) {
+      const r0 = read(dir, `rank0.step${s}.bin`);
+      assert.deepEqual(read(dir, `rank1.step${s}.bin`), r0, `step ${s}: the ranks' parameters differ`);
+      const d = maxRelDiff(r0, read(dir, `reference.step${s}.bin`));
+      assert.ok(d < 1e-5, `step ${s}: parameters differ from the reference by ${d} (relative)`);
+      if (s > 0) assert.ok(maxRelDiff(r0, read(dir, `rank0.step${s - 1}.bin`)) > 1e-6, `step ${s} changed nothing`);
+    }
+    assert.ok(maxRelDiff(read(dir, 'rank0.bn.bin'), read(dir, 'rank1.bn.bin')) > 1e-4, 'BatchNorm running statistics should differ between ranks (broadcast_buffers=False)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
