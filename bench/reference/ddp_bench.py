@@ -1,0 +1,122 @@
+"""Python side of bench/ddp_bench.ts: PyTorch's own data parallelism (torch.distributed, Gloo) on the
+reference model (skeletonagent_model.py), one process per rank (RANK, WORLD_SIZE, MASTER_ADDR,
+MASTER_PORT in the environment; WORLD_SIZE=1: one plain process, no DDP). Prints one JSON line per
+rank: {"mode", "rank", "world", "seconds": [per-iteration], ...}.
+
+  allreduce  the model's gradient set (its parameters' shapes, float32) averaged over the ranks as
+             DDP's reducer does after backward: flattened into 25 MiB buckets in reverse parameter
+             order, every bucket's all_reduce started (async_op) before the waits
+  train      the model_bench.py training step (mix-up, every loss, backward, SGD) under
+             DistributedDataParallel(find_unused_parameters=True, broadcast_buffers=False)
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_bench import build_model, skeleton_mix, kl_align, CLASSES, PERSONS, FRAMES, JOINTS, CHANNELS, TEXT_DIM, WEIGHT_1, WEIGHT_2  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+BUCKET_BYTES = 25 * 1024 * 1024
+
+
+class Whole(torch.nn.Module):
+    """The recogniser as one forward (DDP hooks run through forward): logits, aux outputs, scale."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        f, x1, x2 = self.model.backbone(x)
+        return self.model.logits(f), x1, x2, self.model.backbone.logit_scale[:, 0].mean()
+
+
+def train_step(net, optimizer, text_table, batch):
+    x = torch.randn(batch, PERSONS, FRAMES, JOINTS, CHANNELS)
+    labels = torch.randint(0, CLASSES, (batch,))
+    x_mix, y_mix = skeleton_mix(x, labels)
+    logits, x1, x2, s = net(torch.cat([x, x_mix]))
+    z, z_mix = logits[:batch], logits[batch:]
+    loss = F.cross_entropy(z, labels) - (y_mix * z_mix.log_softmax(1)).sum(1).mean()
+    loss = loss + WEIGHT_1 * F.cross_entropy(x1[:batch], labels)
+    a = x2[:batch] / x2[:batch].norm(dim=-1, keepdim=True)
+    t = text_table[labels]
+    t = t / t.norm(dim=-1, keepdim=True)
+    same = (labels[:, None] == labels[None]).float()
+    loss = loss + WEIGHT_2 * (kl_align(s * a @ t.t(), same) + kl_align(s * t @ a.t(), same)) / 2
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+def average_gradients(grads, world):
+    buckets, members, size = [], [], 0
+    for g in reversed(grads):
+        members.append(g)
+        size += g.numel() * 4
+        if size >= BUCKET_BYTES:
+            buckets.append(members)
+            members, size = [], 0
+    if members:
+        buckets.append(members)
+    flats = [torch.cat([g.reshape(-1) for g in b]) for b in buckets]
+    works = [dist.all_reduce(f, async_op=True) for f in flats]
+    for w in works:
+        w.wait()
+    for b, f in zip(buckets, flats):
+        f.div_(world)
+        offset = 0
+        for g in b:
+            g.copy_(f[offset:offset + g.numel()].view_as(g))
+            offset += g.numel()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('mode', choices=['allreduce', 'train'])
+    p.add_argument('--iters', type=int, default=3)
+    p.add_argument('--warmup', type=int, default=1)
+    p.add_argument('--batch', type=int, default=4)
+    p.add_argument('--threads', type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
+    if world > 1:
+        dist.init_process_group('gloo', rank=rank, world_size=world)
+    torch.manual_seed(0)
+    model = build_model()
+    seconds = []
+    extra = {}
+    if a.mode == 'allreduce':
+        grads = [torch.randn_like(q) for q in model.parameters()]
+        extra = {'tensors': len(grads), 'bytes': sum(g.numel() * 4 for g in grads)}
+        for i in range(a.warmup + a.iters):
+            dist.barrier()
+            t0 = time.perf_counter()
+            average_gradients(grads, world)
+            if i >= a.warmup:
+                seconds.append(time.perf_counter() - t0)
+    else:
+        net = Whole(model)
+        if world > 1:
+            net = torch.nn.parallel.DistributedDataParallel(net, find_unused_parameters=True, broadcast_buffers=False)
+        net.train()
+        text_table = torch.randn(CLASSES, TEXT_DIM)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, nesterov=True, weight_decay=5e-4)
+        torch.manual_seed(1 + rank)
+        for i in range(a.warmup + a.iters):
+            t0 = time.perf_counter()
+            train_step(net, optimizer, text_table, a.batch)
+            if i >= a.warmup:
+                seconds.append(time.perf_counter() - t0)
+    print(json.dumps({'mode': a.mode, 'rank': rank, 'world': world, 'seconds': seconds, 'torch': torch.__version__, **extra}), flush=True)
+
+
+if __name__ == '__main__':
+    main()
