@@ -9,7 +9,7 @@
  * that fell behind), then stops those still running. The run's exit code is the first failure's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ExitCode, UserError } from './command.js';
+import { ExitCode, UserError } from '../errors.js';
 import { intOption } from './commands/data-common.js';
 
 export const DISTRIBUTED_OPTIONS = {

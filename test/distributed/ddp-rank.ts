@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { manualSeed, randn, tidy } from '../../src/torch/index.js';
 import { ProcessGroup } from '../../src/torch/distributed.js';
-import { PythonRandom } from '../../src/transforms/rng/index.js';
+import { PythonRandom } from '../../src/rng/index.js';
 import { setUpRun } from '../../src/engine/run-setup.js';
 import { benchModelSpec } from '../../src/engine/bench.js';
 import { TrainingStep, stepSettingsOf } from '../../src/engine/train-step.js';
