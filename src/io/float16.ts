@@ -47,9 +47,3 @@ export function halfArrayToFloat32(src: Uint16Array): Float32Array {
   for (let i = 0; i < src.length; i++) out[i] = fromHalf(src[i]);
   return out;
 }
-
-export function float32ArrayToHalf(src: ArrayLike<number>): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = toHalf(src[i]);
-  return out;
-}

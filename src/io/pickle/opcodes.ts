@@ -43,7 +43,3 @@ export function opcodeName(code: number): string {
   const hex = `0x${code.toString(16).padStart(2, '0')}`;
   return NAMES[code] !== undefined ? `${NAMES[code]} (${hex})` : `unknown opcode ${hex}`;
 }
-
-export function isOpcode(code: number): boolean {
-  return NAMES[code] !== undefined;
-}

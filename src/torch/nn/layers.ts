@@ -100,25 +100,10 @@ export class Embedding extends Module {
 }
 
 export class ReLU extends Module { forward(x: Tensor): Tensor { return x.relu(); } }
-export class Tanh extends Module { forward(x: Tensor): Tensor { return x.tanh(); } }
-export class Identity extends Module { forward(x: Tensor): Tensor { return x; } }
-
-export class Softmax extends Module {
-  constructor(readonly dim: number) { super(); }
-  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
-}
 
 export class MaxPool2d extends Module {
   constructor(readonly kernel: Pair, readonly o: { stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean } = {}) { super(); }
   forward(x: Tensor): Tensor { return F.maxPool2d(x, this.kernel, this.o); }
-}
-
-export class Dropout extends Module {
-  constructor(readonly p = 0.5) { super(); }
-  forward(x: Tensor): Tensor {
-    // p = 0 (every config of the original) must not cost a pass over memory.
-    return this.p === 0 || !this.training ? x : F.dropout(x, this.p, true);
-  }
 }
 
 /**
