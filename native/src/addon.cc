@@ -21,11 +21,18 @@ Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled());
 }
 
-Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+// A generator seed: a Number, or a BigInt that must fit in 64 unsigned bits (a negative or wider
+// BigInt would otherwise be silently wrapped to another seed).
+uint64_t SeedArg(const Napi::Value& v, const char* fn) {
+  if (!v.IsBigInt()) return static_cast<uint64_t>(v.As<Napi::Number>().Int64Value());
   bool lossless = true;
-  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless)
-                                     : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
-  torch::manual_seed(seed);
+  uint64_t seed = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) throw Napi::RangeError::New(v.Env(), std::string(fn) + ": the seed must be an integer in [0, 2^64)");
+  return seed;
+}
+
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  torch::manual_seed(SeedArg(info[0], "manualSeed"));
   return info.Env().Undefined();
 }
 
@@ -34,9 +41,7 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 Napi::Value RandpermSeeded(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t n = info[0].As<Napi::Number>().Int64Value();
-  bool lossless = true;
-  uint64_t seed = info[1].IsBigInt() ? info[1].As<Napi::BigInt>().Uint64Value(&lossless)
-                                     : static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  uint64_t seed = SeedArg(info[1], "randpermSeeded");
   return Guard(env, [&] {
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     return Napi::Number::New(env, table::Put(env, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong))));

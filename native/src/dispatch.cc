@@ -19,6 +19,8 @@ struct OpEntry {
   std::string display;  // "aten::conv2d"
 };
 std::vector<std::unique_ptr<OpEntry>> g_ops;
+// "name.overload" -> index in g_ops: asking for the same operator again returns the same id.
+std::unordered_map<std::string, size_t> g_op_ids;
 
 std::string TypeError(const c10::Argument& arg, const char* expected) {
   return "argument '" + arg.name() + "' (" + arg.type()->str() + "): expected " + expected;
@@ -226,11 +228,15 @@ std::string DescribeArgs(const c10::FunctionSchema& schema, const Napi::Callback
 Napi::Value OpHandle(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>();
   std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  std::string display = name + (overload.empty() ? "" : "." + overload);
+  auto known = g_op_ids.find(display);
+  if (known != g_op_ids.end()) return Napi::Number::New(info.Env(), static_cast<double>(known->second));
   auto h = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!h) {
-    throw Napi::Error::New(info.Env(), "unknown operator " + name + (overload.empty() ? "" : "." + overload) + " (no such schema in this libtorch)");
+    throw Napi::Error::New(info.Env(), "unknown operator " + display + " (no such schema in this libtorch)");
   }
-  g_ops.push_back(std::make_unique<OpEntry>(OpEntry{*h, name + (overload.empty() ? "" : "." + overload)}));
+  g_ops.push_back(std::make_unique<OpEntry>(OpEntry{*h, display}));
+  g_op_ids.emplace(display, g_ops.size() - 1);
   return Napi::Number::New(info.Env(), static_cast<double>(g_ops.size() - 1));
 }
 

@@ -17,29 +17,28 @@
  * Not implemented: the 1,000,000-character segment limit (lines are never split).
  */
 import { sloppyCp1252Byte, sloppyCp1252Char } from './cp1252.js';
-import { htmlUnescape, namedReferences } from './html-unescape.js';
+import { htmlUnescape, namedReference5 } from './html-unescape.js';
 
 // ---- unescape_html -------------------------------------------------------------------------------
 
-/** ftfy's HTML_ENTITIES: "&name;" for every HTML5 name ending in ';', plus upper-cased lower-case names. */
-const FTFY_ENTITIES: ReadonlyMap<string, string> = (() => {
-  const table = new Map<string, string>();
-  for (const [name, char] of namedReferences()) {
-    if (!name.endsWith(';')) continue;
-    table.set('&' + name, char);
-    if (name === name.toLowerCase()) {
-      const upper = '&' + name.toUpperCase();
-      if (htmlUnescape(upper) === upper) table.set(upper, char.toUpperCase());
-    }
-  }
-  return table;
-})();
+/**
+ * ftfy's HTML_ENTITIES lookup: "&name;" for every HTML5 name ending in ';', plus "&NAME;" for an
+ * all-lower-case name when "&NAME;" itself means nothing to html.unescape (value upper-cased).
+ */
+function ftfyEntity(entity: string): string | undefined {
+  const name = entity.slice(1);
+  const exact = namedReference5(name);
+  if (exact !== undefined) return exact;
+  const lower = name.toLowerCase();
+  if (lower === name || lower.toUpperCase() !== name || htmlUnescape(entity) !== entity) return undefined;
+  return namedReference5(lower)?.toUpperCase();
+}
 
 const HTML_ENTITY_RE = /&#?[0-9A-Za-z]{1,24};/g;
 
 function unescapeHtml(text: string): string {
   return text.replace(HTML_ENTITY_RE, (entity) => {
-    const named = FTFY_ENTITIES.get(entity);
+    const named = ftfyEntity(entity);
     if (named !== undefined) return named;
     if (entity.startsWith('&#')) {
       const unescaped = htmlUnescape(entity);

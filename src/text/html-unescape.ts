@@ -2,11 +2,13 @@
  * Python's `html.unescape` (CPython 3.x, HTML5 rules): named references with the longest-prefix
  * rule for legacy names without ';', decimal and hexadecimal references with the HTML5 replacement
  * table for invalid code points. The CLIP tokenizer applies it twice after ftfy.
+ *
+ * The WHATWG named-reference table comes from the `entities` package (its HTML decoder applies
+ * the same longest-legacy-prefix rule). Numeric references stay here: Python drops control code
+ * points (`_invalid_codepoints`) that an HTML decoder keeps.
  */
+import { DecodingMode, decodeHTML, decodeHTMLStrict } from 'entities';
 import { CP1252_HIGH_CONTROLS } from './cp1252.js';
-import { HTML5_NAMED_REFERENCES } from './html5-entities.js';
-
-const NAMED = new Map(Object.entries(HTML5_NAMED_REFERENCES));
 
 const CHARREF = /&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/gu;
 
@@ -36,17 +38,9 @@ function numericReference(body: string): string {
   return String.fromCodePoint(num);
 }
 
+/** A name, or the longest legacy name (without ';') it starts with: "&notit;" -> "¬it;". */
 function namedReference(body: string): string {
-  const exact = NAMED.get(body);
-  if (exact !== undefined) return exact;
-  // Longest known prefix (at least 2 characters), e.g. "&notit;" -> "¬it;".
-  const chars = Array.from(body);
-  for (let x = chars.length - 1; x > 1; x--) {
-    const prefix = chars.slice(0, x).join('');
-    const value = NAMED.get(prefix);
-    if (value !== undefined) return value + chars.slice(x).join('');
-  }
-  return '&' + body;
+  return decodeHTML('&' + body, DecodingMode.Legacy);
 }
 
 /** Python's `html.unescape(s)`. */
@@ -55,7 +49,10 @@ export function htmlUnescape(s: string): string {
   return s.replace(CHARREF, (_m, body: string) => (body[0] === '#' ? numericReference(body) : namedReference(body)));
 }
 
-/** Python's `html.entities.html5` lookup, for ftfy's own entity table. */
-export function namedReferences(): ReadonlyMap<string, string> {
-  return NAMED;
+/** `html.entities.html5[name]` for a name ending in ';' ("amp;"), or undefined when there is none. */
+export function namedReference5(name: string): string | undefined {
+  if (!name.endsWith(';') || name.indexOf(';') !== name.length - 1) return undefined;
+  const ref = '&' + name;
+  const decoded = decodeHTMLStrict(ref);
+  return decoded === ref ? undefined : decoded;
 }
