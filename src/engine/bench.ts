@@ -76,6 +76,8 @@ export interface BenchOptions {
 
 export interface BenchResult {
   mode: 'train' | 'infer';
+  /** What ran the model: libtorch (default) or ONNX Runtime on the exported graph (export/onnx-bench.ts). */
+  engine?: 'torch' | 'onnx';
   /** Samples per second at the median iteration time (a test sample is `clips` clips). */
   samples_per_s: number;
   seconds_per_iter: number;

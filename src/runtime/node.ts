@@ -24,6 +24,9 @@ const nodeBackend: RuntimeBackend = {
       executionProviders: o.executionProviders ?? ['cpu'],
       ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
       graphOptimizationLevel: 'all',
+      // Idle pool threads sleep instead of spinning: on a shared or busy machine spinning
+      // threads take the cores the working ones need.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     };
   },
 };

@@ -62,6 +62,19 @@ test('skagent bench infer --json prints one object with the throughput fields', 
   assert.equal(out.threads, 1);
 });
 
+test('skagent bench infer --engine onnx times the exported model on ONNX Runtime; --engine onnx with train is a usage error', { skip: noTorch }, () => {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'bench', 'infer', 'quick/j', '--engine', 'onnx', '--batch', '2', '--iters', '2', '--warmup', '0', '--threads', '1', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.engine, 'onnx');
+  assert.equal(out.seconds.length, 2);
+  assert.equal(out.input_shape[0], 2);
+  assert.ok(out.samples_per_s > 0);
+  const bad = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'bench', 'train', 'quick/j', '--engine', 'onnx'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /--engine onnx applies to bench infer/);
+});
+
 test('skagent bench rejects an unknown mode with the usage exit code', () => {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/skagent.js'), 'bench', 'fly', 'quick/j'], { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);

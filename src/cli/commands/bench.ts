@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/index.js';
 import { formatProfile } from '../../torch/index.js';
 import { type BenchResult, benchInference, benchModelSpec, benchTraining } from '../../engine/bench.js';
 import { setUpRun } from '../../engine/run-setup.js';
+import { benchOnnxInference } from '../../export/onnx-bench.js';
 import type { Command } from '../command.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { intOption } from './data-common.js';
@@ -16,6 +17,7 @@ type Mode = (typeof MODES)[number];
 const HELP = `skagent bench — throughput of the model's training step or of multi-clip inference
 
 Usage: skagent bench train|infer <config> [--batch N] [--iters N] [--warmup N] [--threads N]
+                                          [--engine torch|onnx]
                                           [--device D] [--random-text] [--profile [--shapes]] [--json]
                                           [semantic options]
 
@@ -27,6 +29,8 @@ Usage: skagent bench train|infer <config> [--batch N] [--iters N] [--warmup N] [
   <config>      a config name (ntu60_xsub/j, k400/km, quick/j, ...) or a config .json file
   --batch N     samples per iteration (default: the config's videos_per_gpu for train,
                 test_dataloader.videos_per_gpu for infer)
+  --engine E    infer only: torch (libtorch, default) or onnx (the model exported as
+                'skagent export' writes it, on onnxruntime-node's CPU provider)
   --iters N     timed iterations (default 3); the figure is their median
   --warmup N    untimed iterations first (default 1): weight reorders, allocator growth
   --random-text train with a fixed random [classes, 512] text-embedding table instead of the
@@ -56,7 +60,7 @@ function modeArg(value: string | undefined): Mode {
 function summary(r: BenchResult, config: string, top: number): string {
   const unit = r.mode === 'train' ? 'samples/s' : `samples/s (${r.clips} clips each)`;
   const lines = [
-    `${r.mode} ${config}: ${r.samples_per_s.toFixed(3)} ${unit}, ${r.seconds_per_iter.toFixed(3)} s/iteration (median of ${r.seconds.length})`,
+    `${r.mode} ${config}${r.engine === 'onnx' ? ' (ONNX Runtime)' : ''}: ${r.samples_per_s.toFixed(3)} ${unit}, ${r.seconds_per_iter.toFixed(3)} s/iteration (median of ${r.seconds.length})`,
     `  batch ${r.batch}, input [${r.input_shape.join(', ')}], ${r.threads} threads, device ${r.device}, peak RSS ${(r.peak_rss_bytes / 2 ** 30).toFixed(2)} GiB`,
     `  iterations: ${r.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
   ];
@@ -75,7 +79,7 @@ export const benchCommand: Command = {
       args, allowPositionals: true, strict: true,
       options: {
         batch: { type: 'string' }, iters: { type: 'string' }, warmup: { type: 'string' }, 'random-text': { type: 'boolean' },
-        profile: { type: 'boolean' }, shapes: { type: 'boolean' }, top: { type: 'string' },
+        profile: { type: 'boolean' }, shapes: { type: 'boolean' }, top: { type: 'string' }, engine: { type: 'string' },
         json: { type: 'boolean' }, threads: { type: 'string' }, device: { type: 'string' }, ...SEMANTICS_OPTIONS,
       },
     });
@@ -84,6 +88,9 @@ export const benchCommand: Command = {
     const configName = positionals[1];
     const config = loadConfig(configName);
     const spec = benchModelSpec(config);
+    const engine = values.engine ?? 'torch';
+    if (engine !== 'torch' && engine !== 'onnx') throw new UserError(`--engine: expected torch or onnx, got '${engine}'`, ExitCode.usage);
+    if (engine === 'onnx' && (mode !== 'infer' || values.profile)) throw new UserError('--engine onnx applies to bench infer without --profile', ExitCode.usage);
     if (values.shapes && !values.profile) throw new UserError('--shapes only applies with --profile', ExitCode.usage);
     const top = intOption(values.top, 'top', 25, 1);
     const batch = intOption(values.batch, 'batch', mode === 'train' ? spec.trainBatch : spec.testBatch, 1);
@@ -99,7 +106,8 @@ export const benchCommand: Command = {
     };
     let result: BenchResult;
     try {
-      result = mode === 'train' ? benchTraining(run.model, spec, run.semantics!, o) : benchInference(run.model, spec, o);
+      result = mode === 'train' ? benchTraining(run.model, spec, run.semantics!, o)
+        : engine === 'onnx' ? await benchOnnxInference(config, configName, run.model, spec, o) : benchInference(run.model, spec, o);
     } finally {
       run.dispose();
     }
