@@ -1,7 +1,7 @@
 /**
  * Agent/text throughput on the original's assets: BPE vocabulary load, description extraction and
  * CLIP tokenisation of all 834 shipped descriptions (cold and warm BPE cache), the Selector for all
- * 15 tensors. Run: node dist/bench/agent_text.js  (needs ../shared/original or $SKAGENT_ORIGINAL).
+ * 15 tensors. Run: node dist/bench/agent_text.js  (needs the original's data assets: $SKAGENT_ORIGINAL, or a `shared` folder next to the repository, see test/fixtures.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { DATASETS } from '../src/skeleton/datasets.js';

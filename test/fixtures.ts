@@ -15,9 +15,9 @@ function locate(envVar: string, relative: string): string | null {
   return existsSync(p) ? p : null;
 }
 
-/** ../shared/fixtures or $SKAGENT_FIXTURES, or null. */
+/** $SKAGENT_FIXTURES, or `fixtures` in a `shared` folder next to the repository, or null. */
 export const FIXTURES = locate('SKAGENT_FIXTURES', 'fixtures');
-/** ../shared/original or $SKAGENT_ORIGINAL (the original's data assets), or null. */
+/** $SKAGENT_ORIGINAL, or `original` in a `shared` folder next to the repository (the original's data assets), or null. */
 export const ORIGINAL = locate('SKAGENT_ORIGINAL', 'original');
 
 export const REPO_ROOT = repoRoot;
@@ -25,14 +25,14 @@ export const REPO_ROOT = repoRoot;
 /** A `skip` option for node:test: false when present, else a loud reason. */
 export function needFixtures(): string | false {
   if (FIXTURES) return false;
-  const msg = 'SKIPPED: reference fixtures not found (set SKAGENT_FIXTURES or place ../shared/fixtures)';
+  const msg = 'SKIPPED: reference fixtures not found (set SKAGENT_FIXTURES, or put them in a folder fixtures inside a folder shared beside the repository)';
   console.warn(`\n*** ${msg} ***\n`);
   return msg;
 }
 
 export function needOriginal(): string | false {
   if (ORIGINAL) return false;
-  const msg = 'SKIPPED: original data assets not found (set SKAGENT_ORIGINAL or place ../shared/original)';
+  const msg = 'SKIPPED: original data assets not found (set SKAGENT_ORIGINAL, or put them in a folder original inside a folder shared beside the repository)';
   console.warn(`\n*** ${msg} ***\n`);
   return msg;
 }

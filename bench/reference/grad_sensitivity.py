@@ -11,7 +11,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from skeletonagent_model import Recognizer
 torch.set_num_threads(2)
-FX=os.environ.get('SKAGENT_FIXTURES', os.path.join(os.path.dirname(__file__), '../../../shared/fixtures')) + '/'
+FX=os.environ.get('SKAGENT_FIXTURES', os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'fixtures')) + '/'
 ck = torch.load(FX+'models/ntu60_xsub_j/checkpoint.pth', map_location='cpu')['state_dict']
 man = json.load(open(FX+'models/ntu60_xsub_j/manifest.json'))['train']; t = man['swap']
 mix = torch.from_numpy(np.load(FX+t['mix']['mix_data']['file'])); x = torch.from_numpy(np.load(FX+man['input']['file']))[:, 0]

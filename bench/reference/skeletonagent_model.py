@@ -1,4 +1,6 @@
-"""SkeletonAgent's recogniser written from ../shared/spec/model.md in plain PyTorch.
+"""SkeletonAgent's recogniser in plain PyTorch, written after the original's
+skeletonagent/models/recognizers/recognizergcn.py, models/gcns/module.py, models/gcns/utils/*.py and
+models/heads/{base,simple_head}.py.
 
 The yardstick for bench/ (same architecture, same kernels as the original) and a second opinion
 when a TypeScript result disagrees with a fixture. Not imported by the product.
