@@ -6,7 +6,7 @@
  *
  *   SKAGENT_FIXTURES=... node dist/bench/fuzz.js [inputs=100000] [seed=1] [target-substring ...]
  *
- * Prints a markdown table (inputs, blocks covered, distinct refusals, crashes, over the limit,
+ * Prints a markdown table (inputs, V8 coverage ranges reached, distinct refusals, crashes, over the limit,
  * slowest input) and writes crashing inputs to fuzz-crashes/<target>-<index>.bin. Exit status 1 on
  * any crash, hang or input over the per-input limit.
  */
@@ -116,8 +116,8 @@ async function main(): Promise<void> {
   const inputs = Number(process.argv[2] ?? 100_000);
   const seed = Number(process.argv[3] ?? 1);
   const filters = process.argv.slice(4);
-  console.log(`fuzz campaign: ${inputs} inputs per parser, seed ${seed}, per-input limit ${TIME_LIMIT_MS} ms, coverage = V8 blocks of dist/src reached`);
-  console.log('| parser | inputs | blocks covered | distinct refusals | crashes | over limit | slowest input | wall |');
+  console.log(`fuzz campaign: ${inputs} inputs per parser, seed ${seed}, per-input limit ${TIME_LIMIT_MS} ms, coverage = distinct V8 coverage ranges of dist/src reached (docs/robustness.md)`);
+  console.log('| parser | inputs | coverage ranges | distinct refusals | crashes | over limit | slowest input | wall |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (let i = 0; i < TARGETS.length; i++) {
     if (filters.length > 0 && !filters.some((f) => TARGETS[i].name.includes(f))) continue;
