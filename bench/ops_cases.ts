@@ -1,11 +1,11 @@
 /**
  * The operator benchmark's cases, shared by both sides (ops_bench.ts hands them to ops_bench.py as
  * JSON): the model's hot operators at NTU-60 training shapes, per-GPU batch 16 → 32 with the
- * mix-up copy → N·M = 64 skeleton sequences (model.md §13).
+ * mix-up copy → N·M = 64 skeleton sequences (NTU-60, per-GPU batch 16).
  *
- * Temporal branches see V + 1 = 26 joint columns (the global mean column, model.md §5) and
+ * Temporal branches see V + 1 = 26 joint columns (the global mean column of `mstcn_unit`) and
  * w = 16/32/64 channels at T = 100/50/25; the graph unit has K = 8 subsets of m = 12/24/48
- * channels (model.md §4).
+ * channels (`gcn_unit`).
  */
 export type BenchCase =
   | { name: string; kind: 'conv2d'; input: number[]; weight: number[]; stride: [number, number]; padding: [number, number]; dilation: [number, number] }

@@ -25,7 +25,7 @@ from skeletonagent_model import Recognizer  # noqa: E402
 
 # NTU-60 joint model (ntu60_xsub/j): 60 classes, 25 joints, 2 persons, 100 frames, 3 channels.
 CLASSES, JOINTS, PERSONS, FRAMES, CHANNELS = 60, 25, 2, 100, 3
-# The five NTU part groups of the mix-up (layouts.md §10, 'nturgb+d').
+# The five NTU part groups of the mix-up (skeletonagent/models/recognizers/tools.py, 'nturgb+d').
 MIX_GROUPS = [[3, 2, 20, 1, 0], [8, 9, 10, 11, 23, 24], [4, 5, 6, 7, 21, 22], [16, 17, 18, 19], [12, 13, 14, 15]]
 WEIGHT_1, WEIGHT_2 = 0.2, 0.5
 TEXT_DIM = 512
@@ -38,7 +38,7 @@ def build_model():
 
 
 def skeleton_mix(x, labels):
-    """The part/time swap of training.md §1 (the 75 % branch), same tensor work as the original."""
+    """The part/time swap of `skeleton_mix` (the 75 % branch), same tensor work as the original."""
     import random
     N, _, T, V, _ = x.shape
     S = T // 4

@@ -1,8 +1,8 @@
 /**
- * Shape checks for LLM answers, derived from the rules each prompt imposes (agent.md §3, §6.1).
- * A check returns null when the answer is usable, else a short reason. They reject only what would
- * break the pipeline or is clearly not an answer; stylistic rules (no dashes, under 70 tokens) are
- * not enforced.
+ * Shape checks for LLM answers, derived from the rules each prompt imposes
+ * (tools/text/gpt4o/gpt4o_<dataset>.py, skeletonagent/models/heads/agent.py). A check returns null
+ * when the answer is usable, else a short reason. They reject only what would break the pipeline or
+ * is clearly not an answer; stylistic rules (no dashes, under 70 tokens) are not enforced.
  */
 import { pyStrip } from '../text/python-text.js';
 import { SEPARATOR } from './conversation.js';

@@ -1,13 +1,14 @@
 /**
- * Conversation files (agent.md §2): one text file per class holding the LLM dialogue, read and
- * written in the original's exact byte format.
+ * Conversation files (as skeletonagent/models/heads/agent.py reads them, `get_description`): one
+ * text file per class holding the LLM dialogue, read and written in the original's exact byte
+ * format.
  *
  *   "\nRound r Question:\n" + Q + "\n\nRound r Answer:\n" + A + "\n\n" + "="*80 + "\n"   per round
  *
  * Two writers exist in the original: the offline generator (asterisks removed, whitespace-only lines
  * emptied, `formatOfflineRound`) and the online Questioner (rounds re-serialised from the lenient
- * parse of §6.2, `followUpHistory` + `formatOnlineConversation`). `extractDescription` is
- * `get_description` (§2.1), including its dependence on the round count.
+ * parse in `Interaction.update_description`, `followUpHistory` + `formatOnlineConversation`).
+ * `extractDescription` is `get_description`, including its dependence on the round count.
  */
 import { pyStrip } from '../text/python-text.js';
 
@@ -67,7 +68,7 @@ export function parseConversation(text: string, where: string): Round[] {
 }
 
 /**
- * `get_description` (§2.1): with R = number of separator-terminated pieces, take piece R−1, trim it,
+ * `get_description`: with R = number of separator-terminated pieces, take piece R−1, trim it,
  * and keep the trimmed text after the last "Round R Answer:\n". When the last round is not numbered
  * R (a skipped offline round) the marker is absent and the whole trimmed piece is returned, as in
  * the original.
@@ -82,10 +83,11 @@ export function extractDescription(text: string): string {
 }
 
 /**
- * The message history the Questioner rebuilds from a file (§6.2 step 2): pieces between separators,
- * trimmed, non-empty, starting with "Round", at most `maxRounds`; inside each, trimmed non-empty
- * lines go to the question or answer opened by the last "Round … Question:/Answer:" line. A round
- * contributes a (user, assistant) pair only when both parts are non-empty.
+ * The message history the Questioner rebuilds from a file (`Interaction.update_description`):
+ * pieces between separators, trimmed, non-empty, starting with "Round", at most `maxRounds`; inside
+ * each, trimmed non-empty lines go to the question or answer opened by the last "Round …
+ * Question:/Answer:" line. A round contributes a (user, assistant) pair only when both parts are
+ * non-empty.
  */
 export function followUpHistory(text: string, maxRounds = 5): ChatMessage[] {
   const pieces = text.split(SEPARATOR).map(pyStrip).filter((p) => p.length > 0 && p.startsWith('Round')).slice(0, maxRounds);
@@ -114,7 +116,10 @@ export function followUpHistory(text: string, maxRounds = 5): ChatMessage[] {
   return messages;
 }
 
-/** The online writer (§6.2 step 4): (user, assistant) pairs as rounds 1, 2, … in the common layout. */
+/**
+ * The online writer (`Interaction.update_description`): (user, assistant) pairs as rounds 1, 2, …
+ * in the common layout.
+ */
 export function formatOnlineConversation(messages: readonly ChatMessage[]): string {
   const rounds: Round[] = [];
   for (let i = 0; i + 1 < messages.length; i += 2) {

@@ -1,9 +1,9 @@
 /**
- * The offline five-round dialogue (agent.md §3) that creates a class's conversation file: each
- * round is asked with the whole previous history (no system message) and the file is written in
- * the offline format. Unlike the original, which skips a failed round and leaves a file that
- * silently misleads the Selector and the description extraction, a class whose round fails after
- * retries gets no file; running again asks only for the classes still missing.
+ * The offline five-round dialogue (tools/text/gpt4o/gpt4o_<dataset>.py) that creates a class's
+ * conversation file: each round is asked with the whole previous history (no system message) and
+ * the file is written in the offline format. Unlike the original, which skips a failed round and
+ * leaves a file that silently misleads the Selector and the description extraction, a class whose
+ * round fails after retries gets no file; running again asks only for the classes still missing.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,10 +1,10 @@
 /**
- * The agent as the training loop sees it (agent.md §4–§6, training.md §3): descriptions and their
- * CLIP token ids for the alignment loss, the critical-joint tensor for the constraint branch, and
- * three hooks:
+ * The agent as the training loop sees it (skeletonagent/models/heads/{base,agent}.py): descriptions
+ * and their CLIP token ids for the alignment loss, the critical-joint tensor for the constraint
+ * branch, and three hooks:
  *
  *   observeTrainingBatch(labels, logits)   every training step, non-mixed half of the batch
- *   onValidationBatch()                    every validation batch   (reproduce timing, §5)
+ *   onValidationBatch()                    every validation batch   (reproduce timing)
  *   onEpochEnd(epoch)                      after each training epoch (corrected timing)
  *
  * The two epoch hooks are alternatives chosen by `mode`; the other one is a no-op returning null.
@@ -33,7 +33,10 @@ export interface AgentLoopOptions {
   /** The run's work dir: updated conversations go to `<workDir>/<dataset>/`, tensors to `<workDir>/cls_matrix/`. */
   readonly workDir: string;
   readonly tokenizer: ClipTokenizer;
-  /** Null: the "semi" version (training.md §10): fixed descriptions, no statistics, no LLM. */
+  /**
+   * Null: the "semi" version (`RecognizerGCN_Semi`, docs/original.md): fixed descriptions, no
+   * statistics, no LLM.
+   */
   readonly llm: LlmClient | null;
   /** `interval_epoch`: refine after every `interval` epochs (5; K400 50). */
   readonly interval: number;

@@ -1,7 +1,8 @@
 /**
- * The prompts sent to the LLM: the five offline rounds per prompt family (agent.md §3), exactly as
- * the shipped conversation files store them with `{action}` standing for the class name, and the
- * round-6 follow-up (§6.1).
+ * The prompts sent to the LLM: the five offline rounds per prompt family
+ * (tools/text/gpt4o/gpt4o_<dataset>.py; round 6 from skeletonagent/models/heads/agent.py), exactly
+ * as the shipped conversation files store them with `{action}` standing for the class name, and the
+ * round-6 follow-up (`Interaction.update_description`).
  *
  * The FineGYM templates of the original carry emphasis asterisks (around "most critical", the
  * "during the … element" phrase and "unique") that the offline writer strips from the files; their
@@ -169,7 +170,8 @@ export const DIALOGUE_TEMPLATES: Readonly<Record<PromptFamily, readonly string[]
   ],};
 
 /**
- * Round 6 (§6.1). The spec paraphrases the original's wording (two request lines, then five rules:
+ * Round 6 (`Interaction.update_description`, skeletonagent/models/heads/agent.py). Only the
+ * structure of the original's wording is known here (two request lines, then five rules:
  * no bullets or dashes, one line, no joint numbers, under 70 tokens, start with the description);
  * this is a reconstruction in the style of the other rounds, not the original's literal text.
  */

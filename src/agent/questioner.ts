@@ -1,7 +1,7 @@
 /**
- * The Questioner's bookkeeping (agent.md §4–§5): confusion statistics gathered from training
- * batches, the per-class list of most-confused classes, and the epoch clock that decides when the
- * LLM is asked again.
+ * The Questioner's bookkeeping (skeletonagent/models/heads/base.py, incl. `check_state`): confusion
+ * statistics gathered from training batches, the per-class list of most-confused classes, and the
+ * epoch clock that decides when the LLM is asked again.
  *
  * Two modes:
  * - 'reproduce' (default) is the original, quirks included: the reverse count of an error depends
@@ -132,10 +132,11 @@ export interface EpochClose {
 }
 
 /**
- * `check_state` (§5). Training steps mark the epoch dirty; in reproduce mode the first validation
- * batch afterwards closes it, counting epochs itself (so an epoch trained without validation merges
- * into the next, and a resumed run restarts at 1); an update is due when the epoch is a multiple of
- * `interval` and (reproduce) at most 149. In corrected mode the trainer closes epochs by number.
+ * `check_state` (skeletonagent/models/heads/base.py). Training steps mark the epoch dirty; in
+ * reproduce mode the first validation batch afterwards closes it, counting epochs itself (so an
+ * epoch trained without validation merges into the next, and a resumed run restarts at 1); an
+ * update is due when the epoch is a multiple of `interval` and (reproduce) at most 149. In
+ * corrected mode the trainer closes epochs by number.
  */
 export class QuestionerClock {
   private dirty = false;

@@ -1,8 +1,9 @@
 /**
- * One Questioner update (agent.md §6.2): for every class with a non-empty confusion list, rebuild
- * rounds 1–5 from its current file, ask the round-6 question and write rounds 1–6 in the online
- * format to the run directory. A class whose request fails, is refused or answers in the wrong
- * shape keeps its previous file (and description); the failure is logged and reported, never thrown.
+ * One Questioner update (`Interaction.update_description`, skeletonagent/models/heads/agent.py):
+ * for every class with a non-empty confusion list, rebuild rounds 1–5 from its current file, ask
+ * the round-6 question and write rounds 1–6 in the online format to the run directory. A class
+ * whose request fails, is refused or answers in the wrong shape keeps its previous file (and
+ * description); the failure is logged and reported, never thrown.
  */
 import { checkDescription } from './answers.js';
 import { type ChatMessage, followUpHistory, formatOnlineConversation } from './conversation.js';

@@ -1,8 +1,8 @@
 /**
- * The Selector (agent.md §7): binary critical-joint tensors [classes, V, V] (float64) for the
- * j / b / k modalities, built from the round-4 answers of the conversation files. Only lines that
- * begin with "<number>-" count; a marked joint (or every bone / K-bone pair containing it, by pair
- * *position*) sets a whole row to 1. jm/bm/km reuse the j/b/k tensors.
+ * The Selector (tools/text/cls_matrix.py): binary critical-joint tensors [classes, V, V] (float64)
+ * for the j / b / k modalities, built from the round-4 answers of the conversation files. Only
+ * lines that begin with "<number>-" count; a marked joint (or every bone / K-bone pair containing
+ * it, by pair *position*) sets a whole row to 1. jm/bm/km reuse the j/b/k tensors.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,8 +1,9 @@
 /**
- * Where a run's conversation files live (agent.md §6.3). Reading starts in the source directory
- * (the shipped or `agent init` files); the first online update copies every class file into the
- * run's own directory and from then on reads and writes only there, so the source is never
- * modified and a work dir always holds a complete, consistent set. Every write is atomic.
+ * Where a run's conversation files live (`Interaction` in skeletonagent/models/heads/agent.py).
+ * Reading starts in the source directory (the shipped or `agent init` files); the first online
+ * update copies every class file into the run's own directory and from then on reads and writes
+ * only there, so the source is never modified and a work dir always holds a complete, consistent
+ * set. Every write is atomic.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

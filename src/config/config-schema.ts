@@ -1,7 +1,8 @@
 /**
  * The schema of a training/evaluation config: the original's mmcv config files as data
- * (configs.md). Keys and nesting are the original's, so `cfg.model.cls_head.weight_1` or
- * `cfg.data.train.split` read as they do in Python. Tuples are JSON lists.
+ * (`configs/<split>/<modality>.py`). Keys and nesting are the original's, so
+ * `cfg.model.cls_head.weight_1` or `cfg.data.train.split` read as they do in Python. Tuples are
+ * JSON lists.
  */
 import { GRAPH_MODES } from '../skeleton/graph.js';
 import { LAYOUT_NAMES } from '../skeleton/layouts.js';
@@ -46,7 +47,7 @@ const backbone = object({
   num_classes: int({ min: 1 }),
   tcn_ms_cfg: array(tcnBranch, { minLength: 1 }),
   graph_cfg: graphCfg,
-  // Constructor arguments the 48 configs leave at their defaults (model.md §1).
+  // Constructor arguments the 48 configs leave at their defaults.
   in_channels: optional(int({ min: 1 })),
   base_channels: optional(int({ min: 1 })),
   ch_ratio: optional(int({ min: 1 })),

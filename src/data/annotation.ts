@@ -1,6 +1,7 @@
 /**
- * The PYSKL annotation record (data.md §1.1) as a typed object, converted from the pickle value
- * model. Field names stay the Python ones because the pipelines address them by those names.
+ * The PYSKL annotation record (PYSKL annotation format, skeletonagent/datasets/pose_dataset.py) as
+ * a typed object, converted from the pickle value model. Field names stay the Python ones because
+ * the pipelines address them by those names.
  */
 import type { NdArray } from '../io/ndarray.js';
 import { DataError, type DataLocation } from './errors.js';

@@ -15,7 +15,7 @@ export interface PoseDatasetOptions extends BoxThresholdOptions {
   readonly split?: string;
   /** Input layout to enforce (`nturgb+d`, `coco`, `coco_new`, `uav`). */
   readonly layout?: InputLayoutName;
-  /** False for the training set, true for val/test sets (data.md §1.3). */
+  /** False for the training set, true for val/test sets (skeletonagent/datasets/base.py). */
   readonly testMode?: boolean;
   /** Class count to check labels against; default: largest label in the file + 1. */
   readonly numClasses?: number;
@@ -30,7 +30,10 @@ export interface PoseDatasetOptions extends BoxThresholdOptions {
   readonly prevalidated?: boolean;
 }
 
-/** What the pipeline receives: the annotation plus the fields added at fetch time (data.md §1.3). */
+/**
+ * What the pipeline receives: the annotation plus the fields added at fetch time
+ * (skeletonagent/datasets/base.py).
+ */
 export interface PoseRecord extends Annotation {
   modality: 'Pose';
   start_index: 0;

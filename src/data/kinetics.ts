@@ -1,6 +1,7 @@
 /**
- * Kinetics-400 specifics of PoseDataset (data.md §1.2): the box-threshold / valid-ratio filter and
- * the "kpfiles" that hold the skeletons of many samples each.
+ * Kinetics-400 specifics of PoseDataset (skeletonagent/datasets/pose_dataset.py; docs/original.md):
+ * the box-threshold / valid-ratio filter and the "kpfiles" that hold the skeletons of many samples
+ * each.
  *
  * The original fetches kpfile entries through memcached; here they are read from disk directly
  * (the fetched fields are the same) and the last few kpfiles are kept in memory, because samples

@@ -1,9 +1,10 @@
 /**
- * NTU RGB+D raw preprocessing (data.md §3): `.skeleton` files → `ntu60_3danno.pkl` (and
- * `ntu120_3danno.pkl` when any action id exceeds 60), as the original `tools/data/ntu_preproc.py`.
+ * NTU RGB+D raw preprocessing (tools/data/ntu_preproc.py): `.skeleton` files → `ntu60_3danno.pkl`
+ * (and `ntu120_3danno.pkl` when any action id exceeds 60), as the original
+ * `tools/data/ntu_preproc.py`.
  *
  * With `reproduceOriginalBugs` the output is identical to the original's. Without it, three of the
- * original's defects (quirks.md #42, data.md §3.3–3.4) are corrected:
+ * original's defects (docs/original.md) are corrected:
  *
  * 1. Second body slot range. The original starts track 1's span as [0, 0), so the first body put
  *    there extends the span back to frame 0 and later bodies that start before its end count as
@@ -73,7 +74,7 @@ export interface NoBodyArray {
   readonly kind: 'no-bodies' | 'all-noise' | 'all-zero';
 }
 
-/** Body → array conversion of one parsed file (data.md §3.3). */
+/** Body → array conversion of one parsed file (tools/data/ntu_preproc.py). */
 export function bodiesToKeypoint(bodies: readonly SkeletonBody[], opts: NtuPreprocessOptions = {}): BodyArray | NoBodyArray {
   if (bodies.length === 0) return { kind: 'no-bodies' };
   const withMotion = bodies.map((b) => ({ body: b, motion: motionF32(b.kpt, null) }));

@@ -1,7 +1,7 @@
 /**
- * Reader for the official NTU RGB+D `.skeleton` text files (data.md §3.2). Line endings are
- * handled as Python's text mode does (CRLF and CR read as LF); a truncated or malformed file fails
- * with the line number where the reader stopped.
+ * Reader for the official NTU RGB+D `.skeleton` text files (parsed as tools/data/ntu_preproc.py
+ * does). Line endings are handled as Python's text mode does (CRLF and CR read as LF); a truncated
+ * or malformed file fails with the line number where the reader stopped.
  */
 import { DataError } from './errors.js';
 

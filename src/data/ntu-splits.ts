@@ -1,6 +1,6 @@
 /**
  * NTU RGB+D sample names (`SsssCcccPpppRrrrAaaa`) and the benchmark splits derived from them
- * (data.md §3.1, §3.4). The parsing mirrors the original's string handling: the label is the
+ * (tools/data/ntu_preproc.py). The parsing mirrors the original's string handling: the label is the
  * number after the *last* `A`, the performer the three digits after the first `P`, the setup the
  * three digits after the first `S`, and cross-view tests for the substring `C001`.
  */

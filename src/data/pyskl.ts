@@ -1,7 +1,7 @@
 /**
- * PYSKL annotation datasets (data.md §1–§2): load a split of a `.pkl` annotation file (or of a
- * dataset store converted from one) the way PoseDataset does, and the labels used by evaluation
- * (evaluation.md §5).
+ * PYSKL annotation datasets (`PoseDataset`, skeletonagent/datasets/pose_dataset.py): load a split
+ * of a `.pkl` annotation file (or of a dataset store converted from one) the way PoseDataset does,
+ * and the labels used by evaluation (tools/ensemble.py).
  */
 import { dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ export function defaultKpfileRoot(annFile: string): string {
 }
 
 /**
- * Ground-truth labels in dataset order (`load_label`, evaluation.md §5): for an annotation pickle
+ * Ground-truth labels in dataset order (`load_label`, tools/ensemble.py): for an annotation pickle
  * or store, the labels of the split's samples; for a `.txt` file, the integer last token of each
  * line (`split` is ignored).
  */

@@ -1,7 +1,7 @@
 /**
- * Split selection as PoseDataset does it (data.md §1): keep the annotations whose identifier
- * (`filename` if the first record has one, else `frame_dir`) is listed in `split[name]`, in the
- * order of `annotations`, not the order of the list.
+ * Split selection as PoseDataset does it (skeletonagent/datasets/pose_dataset.py): keep the
+ * annotations whose identifier (`filename` if the first record has one, else `frame_dir`) is listed
+ * in `split[name]`, in the order of `annotations`, not the order of the list.
  */
 import { type Annotation, type AnnotationFile, identifierField } from './annotation.js';
 import { DataError } from './errors.js';

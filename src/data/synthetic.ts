@@ -215,7 +215,7 @@ const f32Bits = new Uint32Array(f32.buffer);
 
 /**
  * float → IEEE half bits, round to nearest even, through float32 (so a double is rounded twice).
- * io/float16's toHalf rounds doubles once but is ~5x slower; for generated noise-carrying data the
+ * io/float16's toHalf rounds doubles once but is slower (docs/performance.md); for generated noise-carrying data the
  * double rounding does not matter and this keeps generation fast.
  */
 function float32ToHalfBits(x: number): number {

@@ -1,6 +1,7 @@
 /**
- * UAV-Human raw preprocessing (data.md §4): per-sample skeleton `.txt` files → `uav_human.pkl`,
- * as the original `tools/data/uav_preproc.py` does, with these deliberate differences:
+ * UAV-Human raw preprocessing (tools/data/uav_preproc.py): per-sample skeleton `.txt` files →
+ * `uav_human.pkl`, as the original `tools/data/uav_preproc.py` does, with these deliberate
+ * differences:
  *
  * - the output path is the one given (the original always writes a fixed `/data/uav/uav_human.pkl`);
  * - only `*.txt` files are read (the original reads every file of the folder);

@@ -1,7 +1,7 @@
 /**
  * UAV-Human sample names (`P001S00G10B10H10UC022000LC021000A012R0_08241716`) and the two
- * cross-subject splits (data.md §4). As in the original: subject = characters 1–3 of the name,
- * label = the three characters after the first `A` (UAV action ids are already 0-based).
+ * cross-subject splits (tools/data/uav_preproc.py). As in the original: subject = characters 1–3 of
+ * the name, label = the three characters after the first `A` (UAV action ids are already 0-based).
  */
 
 /** Training subjects of cross-subject v1 (89 ids). */

@@ -1,4 +1,7 @@
-/** Builds the recogniser a config describes (model.md §1–§2, §10), fresh or from a checkpoint. */
+/**
+ * Builds the recogniser a config describes (skeletonagent/models/; init from
+ * skeletonagent/models/gcns/utils/init_func.py), fresh or from a checkpoint.
+ */
 import { existsSync } from 'node:fs';
 import { type Config, checkConsistency } from '../config/index.js';
 import { buildGraph, getLayout, MIX_GROUPS, type LayoutName } from '../skeleton/index.js';

@@ -1,5 +1,5 @@
 /**
- * Multi-stream score fusion as the original's `tools/ensemble.py` does it (evaluation.md §6):
+ * Multi-stream score fusion as the original's `tools/ensemble.py` does it (`tools/ensemble.py`):
  * `smp.comb(scores, coeffs)` = s₀·c₀ + s₁·c₁ + … over the stored per-sample probability vectors
  * (no softmax, no re-normalisation), evaluated left to right in numpy's dtype rules so the fused
  * arrays are bit-identical: a float32 stream times a Python number stays float32 (the weight is
@@ -16,14 +16,14 @@ export interface EnsemblePreset {
   readonly id: 'jb' | '4s' | '6s';
   /** Name the original's script prints. */
   readonly name: 'J+B' | '4M' | '6M';
-  /** Row name in the published results (results.md). */
+  /** Row name in the paper's published result tables. */
   readonly title: string;
   /** Streams in summation order, with their weights. */
   readonly streams: readonly StreamName[];
   readonly weights: readonly number[];
 }
 
-/** The fusions `tools/ensemble.py` prints (results.md "Meaning of the ensembles"). */
+/** The fusions `tools/ensemble.py` prints (named as in the published results). */
 export const ENSEMBLE_PRESETS: readonly EnsemblePreset[] = [
   { id: 'jb', name: 'J+B', title: '2-ensemble', streams: ['j', 'b'], weights: [1, 1] },
   { id: '4s', name: '4M', title: '4-ensemble', streams: ['j', 'b', 'jm', 'bm'], weights: [2, 2, 1, 1] },

@@ -1,13 +1,14 @@
 /**
- * The original's evaluation metrics (evaluation.md §2, `BaseDataset.evaluate`) on a score matrix
- * [samples, classes] and integer labels, with numpy's exact tie and rounding behaviour:
+ * The original's evaluation metrics (`BaseDataset.evaluate`, skeletonagent/datasets/base.py;
+ * skeletonagent/core/evaluation.py) on a score matrix [samples, classes] and integer labels, with
+ * numpy's exact tie and rounding behaviour:
  *
  * - top-k accuracy ranks each row with `np.argsort` (not stable: see numpy-compat.ts), so the top-1
  *   prediction of a tied row is whatever numpy's sort leaves last, not necessarily the first maximum;
  * - mean class accuracy predicts with `np.argmax` (the first maximum) and averages per-class recall
  *   over the classes that occur in the labels or the predictions.
  *
- * The same top-1 is the original ensemble script's `top1` (evaluation.md §6).
+ * The same top-1 is the original ensemble script's `top1` (tools/ensemble.py).
  */
 import type { NdArray } from '../io/ndarray.js';
 import { argmaxRow, argsortRow, numpyMean } from './numpy-compat.js';
@@ -114,7 +115,7 @@ export function meanClassAccuracy(scores: ScoreArray, labels: ArrayLike<number>)
   return meanClassAccuracyFromMatrix(confusionMatrix(predictClasses(scores), labels, classes));
 }
 
-/** Everything a test run reports (evaluation.md §2 with `topk=(1, 5)` and both metrics). */
+/** Everything a test run reports (`BaseDataset.evaluate` with `topk=(1, 5)` and both metrics). */
 export interface Evaluation {
   readonly numSamples: number;
   readonly numClasses: number;

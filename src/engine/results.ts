@@ -3,7 +3,7 @@
  *
  *   <dir>/scores.npy      float32 [samples, classes], clip-averaged scores in dataset order
  *   <dir>/labels.npy      int64 [samples], ground truth in the same order
- *   <dir>/best_pred.pkl   the original's dump (evaluation.md §5): a protocol-2 pickle of a list of
+ *   <dir>/best_pred.pkl   tools/test.py's `--out` dump: a protocol-2 pickle of a list of
  *                         float32 (classes,) arrays, what mmcv.dump writes and tools/ensemble.py reads
  *   <dir>/metrics.json    top-1/top-5, mean class accuracy, confusion matrix, run description
  *

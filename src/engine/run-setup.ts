@@ -77,7 +77,7 @@ export function checkAgentMode(mode: string | undefined, config: Config): AgentM
   const agentMode = mode ?? 'off';
   if (!(AGENT_MODES as readonly string[]).includes(agentMode)) throw new UserError(`--agent must be off, reproduce or corrected, got '${agentMode}'`, ExitCode.usage);
   if (agentMode !== 'off' && config.model.type === 'RecognizerGCN_Semi') {
-    throw new UserError(`--agent ${agentMode}: the config's RecognizerGCN_Semi has no Questioner (training.md §10); use --agent off`, ExitCode.usage);
+    throw new UserError(`--agent ${agentMode}: the config's RecognizerGCN_Semi has no Questioner; use --agent off`, ExitCode.usage);
   }
   return agentMode as AgentMode;
 }

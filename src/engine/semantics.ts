@@ -1,7 +1,8 @@
 /**
  * The semantic side of training: class descriptions, the text encoder that embeds them for the
  * alignment loss, and (optionally) the agent loop that rewrites descriptions from the classes the
- * model confuses (agent.md §4–§6). The trainer talks to this interface only.
+ * model confuses (skeletonagent/models/heads/{base,agent}.py). The trainer talks to this interface
+ * only.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,9 +26,10 @@ export interface Semantics {
    */
   onEpochEnd(epoch: number, logger: RunLogger): Promise<Record<string, unknown> | null>;
   /**
-   * On every validation batch: the original's timing (`--agent reproduce`, agent.md §5): the
-   * first validation batch after training closes the Questioner's epoch and refreshes when due,
-   * so without validation the descriptions never change. Returns what changed, or null.
+   * On every validation batch: the original's timing (`--agent reproduce`, `check_state` in
+   * skeletonagent/models/heads/base.py): the first validation batch after training closes the
+   * Questioner's epoch and refreshes when due, so without validation the descriptions never change.
+   * Returns what changed, or null.
    */
   onValidationBatch(logger: RunLogger): Promise<Record<string, unknown> | null>;
   /** Persists trainable text-encoder weights for resume (descriptions are saved by the agent). */

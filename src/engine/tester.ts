@@ -1,4 +1,4 @@
-/** Testing a checkpoint on a split with the config's test pipeline (evaluation.md §4). */
+/** Testing a checkpoint on a split with the config's test pipeline (as tools/test.py does). */
 import type { Config } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { BatchLoader } from './loader.js';

@@ -1,7 +1,8 @@
 /**
- * One training step, the one `skagent train` runs and the benchmarks time (training.md §4–§5):
- * mix the batch, forward on [x; x_mix], every loss term, backward, the Questioner's statistics
- * of the un-mixed half, SGD step, gradients zeroed for the next step.
+ * One training step, the one `skagent train` runs and the benchmarks time
+ * (skeletonagent/apis/train.py, MMCV 1.5's runner): mix the batch, forward on [x; x_mix], every
+ * loss term, backward, the Questioner's statistics of the un-mixed half, SGD step, gradients zeroed
+ * for the next step.
  */
 import type { Config } from '../config/index.js';
 import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';

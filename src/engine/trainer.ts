@@ -1,7 +1,8 @@
 /**
- * The training loop (training.md §4–§7): SGD-Nesterov with per-iteration cosine annealing,
- * mix-up and every loss term each step, validation (1 clip) each epoch, last and best
- * checkpoints written atomically in the original's layout, exact resume, logs and progress.
+ * The training loop (skeletonagent/apis/train.py, tools/train.py, MMCV 1.5's runner and hooks):
+ * SGD-Nesterov with per-iteration cosine annealing, mix-up and every loss term each step,
+ * validation (1 clip) each epoch, last and best checkpoints written atomically in the original's
+ * layout, exact resume, logs and progress.
  *
  * Differences from the original, on purpose: randomness is derived per (seed, epoch, sample)
  * instead of flowing through global generators, and checkpoints keep the optimizer's momentum
@@ -245,7 +246,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       const lastGood = lastCheckpoint;
       if (improved && isMain) {
         const bestPath = join(o.workDir, `best_top1_acc_epoch_${epoch}.pth`);
-        // The best checkpoint holds every key, text encoder included (state_dict.md §1).
+        // The best checkpoint holds every key, text encoder included (docs/original.md).
         saveOrStop(bestPath, lastGood, () => saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() }));
         if (bestCheckpoint && bestCheckpoint !== bestPath && existsSync(bestCheckpoint)) unlinkSync(bestCheckpoint);
         bestCheckpoint = bestPath;
@@ -285,7 +286,7 @@ function stopAfterEpochHook(): number | null {
   return epoch;
 }
 
-/** Per-epoch checkpoints omit the text encoder, as the original's (state_dict.md §1). */
+/** Per-epoch checkpoints omit the text encoder, as the original's (docs/original.md). */
 function withoutTextEncoder(sd: Map<string, Tensor>): Map<string, Tensor> {
   return new Map([...sd].filter(([k]) => !k.startsWith(TEXT_ENCODER_PREFIX)));
 }

@@ -1,10 +1,10 @@
 /**
  * Pose estimator output formats and how their joints map onto the joint sets the models read, as
  * data. A format is named by what writes it; a joint set is what a model's raw keypoints hold
- * (layouts.md §1). Each table lists, for every joint of the target set, the source joint it is
- * copied from. Mappings that would need invented joints (NTU's spine or hand tips from a COCO
- * skeleton, COCO's eyes and ears from a Kinect skeleton) are deliberately absent: asking for one
- * is an error, not a guess.
+ * (layouts of skeletonagent/utils/graph.py). Each table lists, for every joint of the target set,
+ * the source joint it is copied from. Mappings that would need invented joints (NTU's spine or hand
+ * tips from a COCO skeleton, COCO's eyes and ears from a Kinect skeleton) are deliberately absent:
+ * asking for one is an error, not a guess.
  */
 
 /** Joint orders pose estimators write. Their joint counts differ, so a count names its format. */
@@ -46,7 +46,7 @@ const DIRECT: Readonly<Partial<Record<JointSet, Partial<Record<PoseFormat, reado
   },
 };
 
-/** UAV-Human's joint order (layouts.md §1) as COCO-17 joints. */
+/** UAV-Human's joint order (skeletonagent/utils/graph.py `uav` layout) as COCO-17 joints. */
 const UAV_FROM_COCO: readonly number[] = [0, 6, 8, 10, 5, 7, 9, 12, 14, 16, 11, 13, 15, 2, 1, 4, 3];
 
 /** Why a target joint set cannot be filled from a format, for the error message. */

@@ -1,7 +1,7 @@
 /**
- * The two backbones (model.md §7): GCN_Module_LLM (joint embedding + "MVC" data BN + 9 blocks)
- * and GCN_Module_LLM_K400 ("VC" data BN on raw coordinates + 10 blocks), both with the local
- * joint-constraint branch (x1) and the alignment branch (x2).
+ * The two backbones (skeletonagent/models/gcns/module.py): GCN_Module_LLM (joint embedding + "MVC"
+ * data BN + 9 blocks) and GCN_Module_LLM_K400 ("VC" data BN on raw coordinates + 10 blocks), both
+ * with the local joint-constraint branch (x1) and the alignment branch (x2).
  */
 import { Tensor, tidy, empty, full, nn, type MemoryFormat } from '../torch/index.js';
 import { GcnBlock } from './block.js';
@@ -59,7 +59,7 @@ export class Backbone extends nn.Module {
   /**
    * Memory layout of the activations inside the blocks. 'auto' is channels-last on CPU, where
    * libtorch's oneDNN convolutions then skip the reorders to and from their blocked layout
-   * (1×1 convolutions 1.7–2.4× faster forward+backward, the training step 1.3×; bench/), and
+   * (figures in docs/performance.md), and
    * the original's contiguous layout elsewhere. Both compute the same function; they differ
    * in rounding only (test/model/memory-format.test.ts).
    */
@@ -90,7 +90,7 @@ export class Backbone extends nn.Module {
     this.dataBn = this.module('data_bn', new nn.BatchNorm1d(isK400 ? inChannels * V : this.numPerson * C0 * V));
     this.jointEmbedding = isK400 ? null : this.module('to_joint_embedding', new nn.Linear(inChannels, C0));
 
-    // Stage plan (model.md §2).
+    // Stage plan of the original's module.py.
     const plan: { inC: number; outC: number; stride: number; residual: boolean }[] = [];
     if (isK400) plan.push({ inC: inChannels, outC: C0, stride: 1, residual: false });
     let inflateTimes = 0;
@@ -160,7 +160,7 @@ export class Backbone extends nn.Module {
   }
 
   /**
-   * x1 (model.md §7.1 step 6) in its closed form: direct_fc is linear, so
+   * x1 (step 6 of GCN_Module_LLM.forward) in its closed form: direct_fc is linear, so
    * x1[n,k] = b + (1/V) Σ_v s[n,v] Σ_u examplar[k,v,u] with s = w·mean_T(f); this avoids the
    * [N·M, C, Cls, V] intermediate of the original (and its memory traffic).
    */

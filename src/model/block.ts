@@ -1,4 +1,4 @@
-/** GCN_Block (model.md §3): y = ReLU(tcn(gcn(x)) + residual). */
+/** GCN_Block (skeletonagent/models/gcns/module.py): y = ReLU(tcn(gcn(x)) + residual). */
 import { Tensor, tidy, nn } from '../torch/index.js';
 import { GcnUnit } from './gcn-unit.js';
 import { MultiScaleTemporalUnit, TemporalConv } from './mstcn.js';

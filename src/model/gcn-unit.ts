@@ -1,13 +1,14 @@
 /**
- * The dynamic-topology graph convolution (model.md §4): a learnable shared graph A plus two
- * per-sample terms computed from the input, a channel-wise tanh "inter" term scaled by alpha[0]
- * and a softmax "intra" term scaled by beta[0].
+ * The dynamic-topology graph convolution (`gcn_unit`,
+ * skeletonagent/models/gcns/utils/gcn_utils.py): a learnable shared graph A plus two per-sample
+ * terms computed from the input, a channel-wise tanh "inter" term scaled by alpha[0] and a softmax
+ * "intra" term scaled by beta[0].
  *
  * The forward computes the original's function with less work (parameters are unchanged):
  *  - `conv1` and `conv2` read the same x: one convolution with their weights concatenated,
  *    split afterwards; likewise `pre` and `down` in the contiguous layout (in channels-last
  *    their outputs would be channel slices, and batch norm's backward on a channels-last slice
- *    is 14× slower than on a whole tensor);
+ *    is much slower than on a whole tensor, docs/performance.md);
  *  - the per-channel adjacency product runs as a grouped convolution (graph-matmul.ts);
  *  - BN outputs are activated and summed in place (autograd needs neither of them).
  *  - in channels-last, conv1/conv2 run on mean_t(x) instead of x (equal in exact arithmetic, t

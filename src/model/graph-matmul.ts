@@ -4,9 +4,9 @@
  *
  * A batched matmul (the original's einsum) runs them through the system BLAS one by one; here
  * they run as one grouped 1×1 convolution instead (one group per (sample, channel), joints as
- * channels, time as the spatial axis), which oneDNN executes with its own GEMM kernels. Measured
- * on the project machine: about 2× faster forward + backward than bmm with the reference BLAS
- * Debian's libtorch links, for the cost of two transposing copies.
+ * channels, time as the spatial axis), which oneDNN executes with its own GEMM kernels: faster forward + backward than bmm with the
+ * reference BLAS Debian's libtorch links, for the cost of two transposing copies
+ * (docs/performance.md).
  */
 import { Tensor, tidy, F } from '../torch/index.js';
 

@@ -1,4 +1,7 @@
-/** SimpleHead (model.md §8): pool over (T', V) and persons, then fc_cls. */
+/**
+ * SimpleHead (skeletonagent/models/heads/simple_head.py): pool over (T', V) and persons, then
+ * fc_cls.
+ */
 import { Tensor, tidy, nn } from '../torch/index.js';
 
 export class SimpleHead extends nn.Module {

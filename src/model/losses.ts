@@ -1,7 +1,8 @@
 /**
- * The training losses (training.md §2–§3): cross-entropy on the un-mixed half, soft-label
- * cross-entropy on the mixed half, the constraint cross-entropy on x1, and the symmetric KL
- * alignment between skeleton embeddings x2 and class-description text embeddings.
+ * The training losses (skeletonagent/models/heads/base.py, skeletonagent/models/losses/):
+ * cross-entropy on the un-mixed half, soft-label cross-entropy on the mixed half, the constraint
+ * cross-entropy on x1, and the symmetric KL alignment between skeleton embeddings x2 and
+ * class-description text embeddings.
  */
 import { Tensor, tidy, F } from '../torch/index.js';
 

@@ -1,8 +1,9 @@
 /**
- * The batch-internal skeleton mix-up (training.md §1): each sample is paired with a cyclic
- * partner; ≈75 % of batches get a body-part × time-window swap (the partner's window, resampled
- * in time, pasted over chosen joint groups), the rest a global linear blend. The draws follow
- * rng.md §3 in order (torch.randint, then Python's random), so a seeded step matches the original.
+ * The batch-internal skeleton mix-up (`skeleton_mix`, skeletonagent/models/recognizers/tools.py):
+ * each sample is paired with a cyclic partner; ≈75 % of batches get a body-part × time-window swap
+ * (the partner's window, resampled in time, pasted over chosen joint groups), the rest a global
+ * linear blend. The draws follow the original's order (torch.randint, then Python's random), so a
+ * seeded step matches the original.
  */
 import { Tensor, tidy, noGrad, full, randint, tensor, where, zeros } from '../torch/index.js';
 import type { PythonRandom } from '../rng/index.js';

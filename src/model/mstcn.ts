@@ -1,12 +1,13 @@
 /**
- * The multi-scale temporal unit (model.md §5–§6): six branches over the input with an extra
- * "global" joint column (the mean over joints), mixed back per joint through add_coeff.
+ * The multi-scale temporal unit (`mstcn_unit` / `base_tcn`,
+ * skeletonagent/models/gcns/utils/tcn_utils.py): six branches over the input with an extra "global"
+ * joint column (the mean over joints), mixed back per joint through add_coeff.
  *
  * The forward computes the original's function with fewer operator calls and passes over memory
  * (parameters are unchanged): the 1×1 entry convolutions of branches 0–4 read the same input,
  * so they run as one convolution with their weights concatenated (with branch 5's unstrided
  * 1×1 in the contiguous layout; in channels-last the entry BN input would then be a channel
- * slice, whose backward is 14× slower); the five entry BatchNorms run as
+ * slice, whose backward is much slower, docs/performance.md); the five entry BatchNorms run as
  * one call on the concatenated channels (running statistics are written back to each branch's
  * buffers); the four dilated temporal convolutions run as one grouped convolution; channel
  * blocks are taken with split (whose backward is one concatenation); ReLUs run in place.

@@ -1,6 +1,7 @@
 /**
- * RecognizerGCN (model.md §11): backbone + head, under the original's state-dict prefixes
- * (`backbone.`, `cls_head.`), with checkpoint loading rules of state_dict.md §1.
+ * RecognizerGCN (skeletonagent/models/recognizers/recognizergcn.py): backbone + head, under the
+ * original's state-dict prefixes (`backbone.`, `cls_head.`), with the checkpoint rules of MMCV
+ * 1.5's runner (docs/original.md).
  */
 import { Tensor, tidy, noGrad, nn } from '../torch/index.js';
 import { Backbone, type BackboneOptions, type BackboneOutput } from './backbone.js';

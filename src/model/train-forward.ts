@@ -1,6 +1,7 @@
 /**
- * The training forward of RecognizerGCN (model.md §11.1): mix the batch, run the backbone on
- * [x; x_mix] (BatchNorm statistics over all 2N samples), classify, and compute every loss term.
+ * The training forward of RecognizerGCN (`forward_train`,
+ * skeletonagent/models/recognizers/recognizergcn.py): mix the batch, run the backbone on [x; x_mix]
+ * (BatchNorm statistics over all 2N samples), classify, and compute every loss term.
  */
 import { Tensor, tidy, cat, tensor } from '../torch/index.js';
 import type { PythonRandom } from '../rng/index.js';

@@ -1,7 +1,7 @@
 /**
- * Graph adjacency tensors (`Graph.A` of the original, layouts.md §3–§4). The configs all use
- * `mode='random'` (8 subsets drawn from numpy's global generator); the fixed modes are kept for
- * completeness of the layout definitions.
+ * Graph adjacency tensors (`Graph.A` of the original, skeletonagent/utils/graph.py). The configs
+ * all use `mode='random'` (8 subsets drawn from numpy's global generator); the fixed modes are kept
+ * for completeness of the layout definitions.
  */
 import { type NdArray, ndarray } from '../io/ndarray.js';
 import type { NumpyRandomState } from '../rng/numpy.js';

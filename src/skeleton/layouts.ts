@@ -1,7 +1,9 @@
 /**
  * Skeleton layouts as data: joint counts, graph edges, centres and the bone / K-bone pair tables
- * (layouts.md §2, §5, §6). All indices are 0-based. The bone tables are separate hard-coded lists
- * in the original, not derived from the graph edges, and are kept verbatim (oddities included).
+ * (`Graph.get_layout` in skeletonagent/utils/graph.py; `JointToBone` / `JointToKB` in
+ * skeletonagent/datasets/pipelines/pose_related.py). All indices are 0-based. The bone tables are
+ * separate hard-coded lists in the original, not derived from the graph edges, and are kept
+ * verbatim (oddities included).
  */
 export const LAYOUT_NAMES = ['openpose', 'openpose_new', 'nturgb+d', 'coco', 'coco_new', 'uav'] as const;
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -88,7 +90,7 @@ export const LAYOUTS: Readonly<Record<LayoutName, Layout>> = {
   uav: {
     name: 'uav',
     numJoints: 17,
-    center: 1, // the original forgot the -1 here (quirks.md 36): 0-based joint 1, the right shoulder
+    center: 1, // original forgot the -1 (docs/original.md): 0-based joint 1, the right shoulder
     inward: fromOneBased([[2, 3], [2, 5], [3, 4], [5, 6], [6, 7], [2, 8], [8, 9], [8, 11], [9, 10], [5, 11], [11, 12],
       [12, 13], [1, 14], [1, 15], [14, 16], [15, 17]]),
     bonePairs: [[0, 0], [1, 1], [2, 1], [3, 2], [4, 1], [5, 4], [6, 5], [7, 1], [8, 7], [9, 8], [10, 7], [11, 10],
@@ -110,11 +112,12 @@ export function getLayout(name: string, where = 'layout'): Layout {
 
 /**
  * Layouts whose bones, K-bones and motions replace channel 2 (the detection score) by the mean
- * score of the two joints / frames instead of differencing it (layouts.md §6, last paragraph).
+ * score of the two joints / frames instead of differencing it (`JointToBone` / `JointToKB`,
+ * docs/original.md).
  */
 export const SCORE_AVERAGING_LAYOUTS: readonly LayoutName[] = ['openpose', 'coco'];
 
-/** Joint names per layout (layouts.md §1), index = joint. */
+/** Joint names per layout (each dataset's documented joint order), index = joint. */
 export const JOINT_NAMES: Readonly<Partial<Record<LayoutName, readonly string[]>>> = {
   'nturgb+d': ['spine base', 'spine middle', 'neck', 'head', 'left shoulder', 'left elbow', 'left wrist', 'left hand',
     'right shoulder', 'right elbow', 'right wrist', 'right hand', 'left hip', 'left knee', 'left ankle', 'left foot',

@@ -1,6 +1,7 @@
 /**
- * Per-layout index tables used by the augmentations and the training mix-up (layouts.md §7–§10).
- * All indices 0-based.
+ * Per-layout index tables used by the augmentations and the training mix-up
+ * (skeletonagent/datasets/pipelines/pose_related.py; mix-up groups from
+ * skeletonagent/models/recognizers/tools.py). All indices 0-based.
  */
 import type { LayoutName } from './layouts.js';
 

@@ -1,6 +1,7 @@
 /**
- * CLIP's text tower (model.md §9; OpenAI `clip/model.py`, the repository's `models/clip/model.py`)
- * with the original's parameter names, so that state dicts match key for key (state_dict.md §5):
+ * CLIP's text tower (`TextCLIP`; OpenAI `clip/model.py`, the original's
+ * `skeletonagent/models/clip/model.py`) with the original's parameter names, so that state dicts
+ * match key for key:
  *
  *   positional_embedding [ctx, W], text_projection [W, E], logit_scale [],
  *   transformer.resblocks.<r>.{attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.*, ln_1.*,

@@ -1,6 +1,6 @@
 /**
  * CLIP text encoders for the alignment loss: trained with the model as the original does
- * (training.md §2, §5), or frozen with the embeddings cached per class description.
+ * (skeletonagent/models/heads/base.py), or frozen with the embeddings cached per class description.
  */
 import { Tensor, tensor, tidy, noGrad, keep, zeros } from '../torch/index.js';
 import { ClipTextModel, TextClip } from './clip-model.js';

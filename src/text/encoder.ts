@@ -1,7 +1,7 @@
 /**
- * Text encoders for the global semantics-alignment loss (training.md §2): each training step
- * asks for the embeddings of the current description of every sample's class, `t = [N, dim]`,
- * which the loss aligns with the skeleton features x2. Implementations:
+ * Text encoders for the global semantics-alignment loss (skeletonagent/models/heads/base.py): each
+ * training step asks for the embeddings of the current description of every sample's class, `t =
+ * [N, dim]`, which the loss aligns with the skeleton features x2. Implementations:
  *
  * | kind          | class (module)                        | trained | follows description updates |
  * |---------------|---------------------------------------|---------|-----------------------------|

@@ -99,8 +99,7 @@ let loaded: NativeTorch | null = null;
 export function native(): NativeTorch {
   if (loaded) return loaded;
   // libgomp's threads otherwise spin while waiting for work; with data-loading threads on the
-  // same cores that spinning starves them (measured: an epoch of 25 steps slowed from ~10 s to
-  // minutes under load). Must be set before libtorch (and libgomp) is loaded; a user's value wins.
+  // same cores that spinning starves them (docs/performance.md). Must be set before libtorch (and libgomp) is loaded; a user's value wins.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   if (!existsSync(addonPath)) {
     throw new TorchUnavailableError(`the native addon was not built (${addonPath} is missing).`);

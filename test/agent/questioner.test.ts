@@ -1,4 +1,6 @@
-/** Questioner statistics, confusion lists and update timing (agent.md §4–§5). */
+/**
+ * Questioner statistics, confusion lists and update timing (skeletonagent/models/heads/base.py).
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfusionStatistics, QuestionerClock } from '../../src/agent/questioner.js';

@@ -22,8 +22,9 @@ test('all 48 original configs and the 3 quick ones load and validate', () => {
 });
 
 /**
- * configs.md's table, one row per split × modality group: w1/w2 per modality, interval, train
- * augmentation per modality, lr, epochs, batch/workers. An independent transcription to check the data.
+ * the original's configs/<split>/<modality>.py files, one row per split × modality group: w1/w2 per
+ * modality, interval, train augmentation per modality, lr, epochs, batch/workers. An independent
+ * transcription to check the data.
  */
 const TABLE: Record<string, { cls: number; split: [string, string]; w: Record<string, [number, number]>; interval: number; aug: Record<string, string>; lr: number; epochs: number; batch: [number, number] }> = {
   ntu60_xsub: { cls: 60, split: ['xsub_train', 'xsub_val'], w: { j: [0.2, 0.5], b: [0.2, 0.2], k: [0.2, 0.2] }, interval: 5, aug: { j: '', b: 'flip', k: 'flip' }, lr: 0.025, epochs: 150, batch: [16, 4] },
@@ -41,7 +42,7 @@ function augmentation(cfg: Config): string {
   return types.includes('Spatial_Flip') ? 'flip' : types.includes('Part_Drop') ? 'drop' : types.includes('Flip') ? 'hflip' : '';
 }
 
-test('every config matches the configs.md table', () => {
+test('every config matches the original settings', () => {
   for (const [split, row] of Object.entries(TABLE)) {
     for (const m of MODALITIES) {
       const cfg = loadConfig(`${split}/${m}`);

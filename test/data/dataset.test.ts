@@ -57,7 +57,7 @@ test('every fixture annotation file loads with its splits in file order and exac
   }
 });
 
-test('PoseDataset: labels, class count, fetch-time fields (data.md §1.3), copies', { skip }, () => {
+test('PoseDataset: labels, class count, fetch-time fields, copies', { skip }, () => {
   const train = PoseDataset.open(fixture('annotations', 'ntu60_3d_p4.pkl'), { split: 'xsub_train', layout: 'nturgb+d' });
   assert.equal(train.length, 3);
   assert.deepEqual(train.labels, [5, 50, 22]);

@@ -1,10 +1,10 @@
 /**
- * When the agent may refresh descriptions (agent.md §5): `--agent reproduce` follows the
- * original, whose Questioner runs from the validation step (check_state on every validation
- * batch; the first one after training closes the epoch), so without validation it never runs;
- * `--agent corrected` refreshes after every training epoch. Pinned at both levels: the trainer
- * calls the validation hook only while validating, and TextSemantics forwards each hook only to
- * the agent's matching entry point.
+ * When the agent may refresh descriptions (`check_state`, skeletonagent/models/heads/base.py):
+ * `--agent reproduce` follows the original, whose Questioner runs from the validation step
+ * (check_state on every validation batch; the first one after training closes the epoch), so
+ * without validation it never runs; `--agent corrected` refreshes after every training epoch.
+ * Pinned at both levels: the trainer calls the validation hook only while validating, and
+ * TextSemantics forwards each hook only to the agent's matching entry point.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,7 @@
-/** Mix-up and loss terms against the original's training-step fixtures (training.md §1–§3). */
+/**
+ * Mix-up and loss terms against the original's training-step fixtures
+ * (skeletonagent/models/recognizers/tools.py, skeletonagent/models/heads/base.py).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needFixtures } from '../fixtures.js';

@@ -30,7 +30,7 @@ test('inspect --json lists every tensor with shape and dtype, and the meta', { s
   assert.match(out.meta.config as string, /^modality = 'j'/);
 });
 
-test('inspect prints a table with element counts (spec model.md §12 totals) and works without libtorch', { skip: needFixtures() }, () => {
+test('inspect prints a table with element counts (the original model totals) and works without libtorch', { skip: needFixtures() }, () => {
   const r = skagent(['checkpoint', 'inspect', fixture(FIXTURE_CHECKPOINT)], { SKAGENT_NATIVE_ADDON: '/nonexistent/skagent_torch.node' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^key +dtype +shape +elements\n/);

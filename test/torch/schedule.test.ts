@@ -4,7 +4,7 @@ import * as torch from '../../src/torch/index.js';
 import { SGD, cosineAnnealingLr, iterationsPerEpoch, CosineAnnealingScheduler } from '../../src/torch/optim/index.js';
 import { needPythonTorch, runPythonJson } from './python-torch.js';
 
-test('cosine schedule: lr0 at iteration 0, lr0/2 at the middle, 0 at the end (training.md §4)', () => {
+test('cosine schedule: lr0 at iteration 0, lr0/2 at the middle, 0 at the end', () => {
   assert.equal(cosineAnnealingLr(0.025, 0, 1000), 0.025);
   assert.ok(Math.abs(cosineAnnealingLr(0.025, 500, 1000) - 0.0125) < 1e-17);
   assert.equal(cosineAnnealingLr(0.025, 1000, 1000), 0);

@@ -16,7 +16,7 @@ For each class of the label map the LLM is asked, with the whole conversation so
   1. how the body moves during the action        4. how each critical joint moves ("7-left wrist: ...")
   2. what head, hand, arm, hip, leg, foot do      5. a one-sentence description (the text target)
   3. which joints are critical (numbered list of the layout's joints)
-Each class gets <out>/NNN_<name>.txt in the original's format (SkeletonAgent agent.md §2); then the
+Each class gets <out>/NNN_<name>.txt in the original's format (as its heads/agent.py reads it); then the
 Selector turns the round-4 answers into the critical-joint tensors
 <out>/cls_matrix/<dataset>_{j,b,k}_critical_joints.npy used by the joint-constraint branch.
 

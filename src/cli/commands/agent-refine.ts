@@ -15,7 +15,7 @@ const HELP = `skagent agent refine — ask the LLM for sharper descriptions of c
 
 Usage: skagent agent refine --conversations <dir> --labels <labels.txt> --confusion <file> --out <dir> [options]
 
-What the Questioner does during training (SkeletonAgent agent.md §4, §6), once, from a confusion
+What the Questioner does during training (the original's heads/agent.py), once, from a confusion
 matrix: for every class it picks the 10 classes it is most confused with, then asks the LLM — in the
 context of the class's stored rounds 1-5 — for a one-sentence description that tells the class apart
 from them. The answer becomes round 6 and the class's new description (the last answer of its file).

@@ -10,7 +10,7 @@ const HELP = `skagent agent select — build the critical-joint tensors from rou
 
 Usage: skagent agent select --conversations <dir> --labels <labels.txt> --out <dir> [--layout L] [--dataset NAME]
 
-The Selector (SkeletonAgent agent.md §7): every line of a class's round-4 answer that starts with
+The Selector (original tools/text/cls_matrix.py): every line of a class's round-4 answer that starts with
 "<number>-" marks joint <number> (1-based, in the numbering of the layout's round-3 prompt) as
 critical; the tensor [classes, V, V] (float64) gets that joint's row set to 1 (j), or the rows of every
 bone (b) / K-bone (k) pair containing it, in the original's pair order. Writes

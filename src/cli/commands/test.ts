@@ -1,4 +1,4 @@
-/** `skagent test`: test a checkpoint with a config's test pipeline (evaluation.md §4–§5). */
+/** `skagent test`: test a checkpoint with a config's test pipeline (as tools/test.py does). */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import type { Command } from '../command.js';

@@ -1,4 +1,7 @@
-/** `skagent train`: train a config (training.md), optionally validating and testing. */
+/**
+ * `skagent train`: train a config (as the original's tools/train.py), optionally validating and
+ * testing.
+ */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';

@@ -1,7 +1,8 @@
 /**
- * How the stick figure's landmarks become each dataset's joints (joint orders from layouts.md §1)
- * and how they are observed: 3D camera coordinates like Kinect v2 for NTU, pixel coordinates plus
- * detector scores for COCO-17 (FineGYM / Kinetics style) and UAV-Human.
+ * How the stick figure's landmarks become each dataset's joints (joint orders of
+ * skeletonagent/utils/graph.py's layouts) and how they are observed: 3D camera coordinates like
+ * Kinect v2 for NTU, pixel coordinates plus detector scores for COCO-17 (FineGYM / Kinetics style)
+ * and UAV-Human.
  */
 import type { InputLayoutName } from '../../skeleton/layouts.js';
 import type { Landmark } from './stick-figure.js';
@@ -57,7 +58,7 @@ export interface SynthStyle {
   readonly sensor: DepthSensor | ImageSensor;
   /** Distance range of the performer from the sensor, metres. */
   readonly depth: readonly [number, number];
-  /** dtypes the real files use (data.md §1.1); no score array for 3D data. */
+  /** dtypes the real files use (PYSKL annotation format); no score array for 3D data. */
   readonly keypointDtype: 'float16' | 'float64';
   readonly scoreDtype: 'float16' | 'float32' | null;
 }

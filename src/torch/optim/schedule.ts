@@ -1,5 +1,5 @@
 /**
- * The learning-rate schedule of training.md §4: cosine annealing by iteration (mmcv 1.5's
+ * The learning-rate schedule of the original's configs: cosine annealing by iteration (mmcv 1.5's
  * CosineAnnealingLrUpdaterHook with by_epoch=False), no warm-up, minimum 0 by default.
  */
 

@@ -1,6 +1,6 @@
 /**
- * 2D operations (pipeline.md §2.10, §2.11): the horizontal Flip (numpy RNG) and the COCO-17 →
- * coco_new-20 expansion.
+ * 2D operations (`Flip`, `Kinetics_Transform` in skeletonagent/datasets/pipelines/): the horizontal
+ * Flip (numpy RNG) and the COCO-17 → coco_new-20 expansion.
  */
 import { array, int, nullable, number, object, oneOf, record, withDefault } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';

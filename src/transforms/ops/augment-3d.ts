@@ -1,6 +1,6 @@
 /**
- * NTU training augmentations (pipeline.md §2.2–§2.4): RandomRot (numpy RNG), Spatial_Flip and
- * Part_Drop (Python RNG).
+ * NTU training augmentations (skeletonagent/datasets/pipelines/): RandomRot (numpy RNG),
+ * Spatial_Flip and Part_Drop (Python RNG).
  */
 import { number, object, oneOf, withDefault } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';
@@ -43,7 +43,7 @@ export const randomRot = defineOp({
     if (v.every((x) => Math.abs(x) <= 1e-8)) return rec; // np.all(np.isclose(kp, 0)): no draw
     const c = kp.shape[3];
     if (c !== 2 && c !== 3) throw new TransformError(op, `keypoint must have 2 or 3 channels, got shape ${shapeString(kp.shape)}`);
-    // The 2D branch passes only the lower bound, so it samples from [-theta, 1.0) (quirks.md 34).
+    // The 2D branch passes only the lower bound, so it samples from [-theta, 1.0) (docs/original.md).
     const rot = c === 3 ? rotation3d(rng.numpy.uniform(-theta, theta, 3)) : rotation2d(rng.numpy.uniform(-theta));
     // einsum('ab,mtvb->mtva', rot, kp), summed in numpy's (AVX-512) order.
     const out = new Float64Array(v.length);

@@ -1,6 +1,6 @@
 /**
- * PoseDecode (pipeline.md §2.8) gathers the sampled frames; DecompressPose (§2.9) turns the
- * Kinetics instance list into dense per-person arrays.
+ * PoseDecode gathers the sampled frames; DecompressPose (both in skeletonagent/datasets/pipelines/)
+ * turns the Kinetics instance list into dense per-person arrays.
  */
 import { bool, int, object, withDefault } from '../../schema.js';
 import { type NdArray, shapeString } from '../../io/ndarray.js';

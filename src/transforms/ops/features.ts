@@ -1,6 +1,7 @@
 /**
- * Modality features (pipeline.md §2.5, §2.14): bones, K-bones, motions and their merge, composed
- * by GenSkeFeat. Differences are computed in the input's dtype (float16 for NTU val/test).
+ * Modality features (`GenSkeFeat`, `Rename`, `MergeSkeFeat` in
+ * skeletonagent/datasets/pipelines/pose_related.py): bones, K-bones, motions and their merge,
+ * composed by GenSkeFeat. Differences are computed in the input's dtype (float16 for NTU val/test).
  */
 import { array, object, oneOf, record, string, withDefault, int } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';

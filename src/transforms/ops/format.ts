@@ -1,6 +1,7 @@
 /**
- * Output formatting (pipeline.md §2.12, §2.13): person padding and the clip-major reshape,
- * key selection, and the conversion of the selected values into tensor-ready arrays.
+ * Output formatting (`FormatGCNInput`, `Collect`, `ToTensor` in
+ * skeletonagent/datasets/pipelines/formatting.py): person padding and the clip-major reshape, key
+ * selection, and the conversion of the selected values into tensor-ready arrays.
  */
 import { array, bool, int, object, oneOf, string, withDefault } from '../../schema.js';
 import type { NdArray } from '../../io/ndarray.js';

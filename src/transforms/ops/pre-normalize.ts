@@ -1,7 +1,8 @@
 /**
- * PreNormalize3D (pipeline.md §2.1): drop the frames where the main person is absent (swapping
- * the two persons when the second is present in more frames), then move the spine-middle joint of
- * the first kept frame to the origin. Arithmetic in the array's dtype (float16 for NTU files).
+ * PreNormalize3D (skeletonagent/datasets/pipelines/): drop the frames where the main person is
+ * absent (swapping the two persons when the second is present in more frames), then move the
+ * spine-middle joint of the first kept frame to the origin. Arithmetic in the array's dtype
+ * (float16 for NTU files).
  */
 import { array, bool, int, object, withDefault } from '../../schema.js';
 import { shapeString } from '../../io/ndarray.js';

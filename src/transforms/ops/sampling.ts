@@ -1,6 +1,7 @@
 /**
- * Frame sampling (pipeline.md §2.6, §2.7; rng.md §4): three regimes by sequence length, all draws
- * from numpy's global generator, re-seeded with `seed` for every sample in test mode.
+ * Frame sampling (`UniformSampleDecode`, `UniformSampleFrames` in
+ * skeletonagent/datasets/pipelines/sampling.py): three regimes by sequence length, all draws from
+ * numpy's global generator, re-seeded with `seed` for every sample in test mode.
  */
 import { int, number, object, tuple, union, withDefault } from '../../schema.js';
 import type { NumpyRandomState } from '../../rng/numpy.js';
@@ -56,7 +57,7 @@ export function decodeIndices(total: number, o: SamplingOptions, rng: NumpyRando
   for (let clip = 0; clip < o.numClips; clip++) {
     const { n, off } = window(total, o, rng);
     const inds = clipIndices(n, o.clipLen, rng, () => {
-      const start = rng.randint(0, n); // random start even in test mode (quirks.md 31)
+      const start = rng.randint(0, n); // random start even in test mode (docs/original.md)
       return Array.from({ length: o.clipLen }, (_, i) => (start + i) % n);
     });
     for (const i of inds) all.push(i + off);
