@@ -1,6 +1,6 @@
 /**
- * Builds the recogniser a config describes (skeletonagent/models/; init from
- * skeletonagent/models/gcns/utils/init_func.py), fresh or from a checkpoint.
+ * Builds the recogniser a config's `model` section describes (see docs/original.md for the
+ * original's model files), fresh or from a checkpoint.
  */
 import { existsSync } from 'node:fs';
 import { type Config, checkConsistency } from '../config/index.js';
