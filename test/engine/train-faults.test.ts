@@ -140,13 +140,28 @@ async function stopWith(signal: 'SIGTERM' | 'SIGINT'): Promise<{ code: number | 
     });
     child.on('exit', () => resolve());
   });
+  // The hook logs its line and then stops itself: signal only once the process is really stopped,
+  // or the SIGCONT lands before the SIGSTOP and the child stays stopped with the signal pending.
+  if (child.exitCode === null && child.pid !== undefined) await untilStopped(child.pid);
   child.kill(signal);
   child.kill('SIGCONT');
   const code = await exited;
   return { code, stderr, dir };
 }
 
-test('SIGTERM and SIGINT stop a training with exit 143 / 130, the checkpoints written complete, resumable', async () => {
+/** Resolves once /proc says the process is stopped (state T) or gone; fails after 60 s. */
+async function untilStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    let state: string;
+    try { state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]!; } catch { return; }
+    if (state === 'T' || state === 'Z') return;
+    if (Date.now() > deadline) throw new Error(`training child ${pid} did not stop itself within 60 s (state ${state})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('SIGTERM and SIGINT stop a training with exit 143 / 130, the checkpoints written complete, resumable', { timeout: 300_000 }, async () => {
   const [term, int] = await Promise.all([stopWith('SIGTERM'), stopWith('SIGINT')]);
   for (const [r, code, word] of [[term, 143, 'terminated'], [int, 130, 'interrupted']] as const) {
     assert.equal(r.code, code, r.stderr);
