@@ -5,7 +5,7 @@
  * for the next step.
  */
 import type { Config } from '../config/index.js';
-import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
+import { tensor, tidy, type Tensor } from '../torch/index.js';
 import { SGD } from '../torch/optim/index.js';
 import type { PythonRandom } from '../rng/index.js';
 import type { Recognizer } from '../model/recognizer.js';
@@ -16,6 +16,7 @@ import type { Batch } from './loader.js';
 import { mixConfigOf } from './build.js';
 import type { Semantics } from './semantics.js';
 import { topKAccuracy } from './metrics.js';
+import { GradientAccumulator } from './grad-accumulation.js';
 
 /** A step's input on the device: keypoint [B, 1, M, T, V, C] and its labels (host and tensor, made once). */
 export interface StepInput {
@@ -59,12 +60,12 @@ export interface StepStats {
 export class TrainingStep {
   /** SGD over all the model's parameters, as the trainer (and the original) hands them over; its lr is the caller's to schedule. */
   readonly sgd: SGD;
-  private microBatches = 0;
-  private nonFinite = false;
+  private readonly accumulation: GradientAccumulator;
 
   constructor(private readonly model: Recognizer, private readonly semantics: Semantics, private readonly settings: StepSettings) {
     this.sgd = new SGD(model.parameters(), settings.optimizer);
     this.sgd.paramGroups[0].initialLr = settings.optimizer.lr;
+    this.accumulation = new GradientAccumulator(this.sgd);
   }
 
   /** Runs the step at the optimiser's current learning rate; `rng` draws the mix-up. */
@@ -79,7 +80,6 @@ export class TrainingStep {
    * (gradient accumulation; data-parallel runs average them over the ranks in between).
    */
   accumulate(input: StepInput, rng: PythonRandom): StepStats {
-    this.microBatches++;
     const stats = tidy(() => {
       const r = forwardTrain(this.model, input.keypoint, input.labels, {
         mix: this.settings.mix, rng, weights: this.settings.weights, textEmbedding: (l) => this.semantics.embed(l.host, l.tensor),
@@ -92,29 +92,18 @@ export class TrainingStep {
       return { loss: r.losses.total.item(), cls: r.losses.cls.item(), constraint: r.losses.constraint.item(), align: r.losses.align.item(), top1, top5 };
     });
     // A NaN/inf loss means NaN/inf gradients: `update` then does not step, and the caller decides.
-    const skipped = !Number.isFinite(stats.loss);
-    this.nonFinite ||= skipped;
+    const skipped = this.accumulation.added(stats.loss);
     return { ...stats, skipped };
   }
 
   /** True when a (micro-)batch since the last update had a NaN/inf loss (so NaN/inf gradients). */
-  get hasNonFinite(): boolean { return this.nonFinite; }
+  get hasNonFinite(): boolean { return this.accumulation.hasNonFinite; }
 
   /**
-   * SGD step on the mean of the accumulated gradients (each micro-batch's loss is a batch mean,
-   * so K micro-batches of B samples give the gradient of the mean over K·B), then zeroed. With
-   * `skip` (a NaN/inf loss: NaN/inf gradients) the step is not taken; the caller decides.
+   * SGD step on the mean of the accumulated gradients (engine/grad-accumulation.ts), then zeroed.
+   * With `skip` (a NaN/inf loss: NaN/inf gradients) the step is not taken; the caller decides.
    */
-  update(skip = this.nonFinite): void {
-    if (!skip && this.microBatches > 1) {
-      const scale = 1 / this.microBatches;
-      tidy(() => noGrad(() => { for (const p of this.sgd.paramGroups[0].params) p.grad?.mul_(scale); }));
-    }
-    this.microBatches = 0;
-    this.nonFinite = false;
-    if (!skip) this.sgd.step();
-    this.sgd.zeroGrad();
-  }
+  update(skip = this.accumulation.hasNonFinite): void { this.accumulation.step(skip); }
 
   dispose(): void { this.sgd.dispose(); }
 }
