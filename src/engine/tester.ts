@@ -4,7 +4,8 @@ import { UserError } from '../errors.js';
 import { BatchLoader } from './loader.js';
 import { evaluate, torchScorer, type BatchScorer } from './evaluation.js';
 import { setUpRun, type RuntimeOptions } from './run-setup.js';
-import { writeTestResults, type WrittenResults } from './results.js';
+import { writeTestResults, type TestResults, type WrittenResults } from './results.js';
+import type { DataParallel } from './data-parallel.js';
 import { SAMPLING_OPS } from '../transforms/index.js';
 
 /** The config with the test pipeline's clip count replaced (10 in the original). */
@@ -30,6 +31,11 @@ export interface TestOptions {
   clips?: number;
   /** Runs the test on this engine instead of the checkpoint on libtorch (an exported model: export/onnx-test-engine.ts). */
   engine?: TestEngine;
+  /**
+   * Multi-process: every rank scores its DistributedSampler shard and the scores are gathered
+   * back into split order (the padding's duplicates dropped), as validation does.
+   */
+  parallel?: DataParallel;
 }
 
 /** What a test runs: a scorer over network-input batches, its loader workers, its cleanup. */
@@ -40,20 +46,27 @@ function torchTestEngine(config: Config, o: TestOptions): TestEngine {
   return { scorer: torchScorer(run.model, run.runtime.device), workers: run.runtime.workers, dispose: async () => run.dispose() };
 }
 
-export async function runTest(o: TestOptions): Promise<WrittenResults> {
+/** Scores the split (this rank's shard, then gathered, when parallel): every rank gets all of them. */
+export async function testScores(o: TestOptions): Promise<TestResults> {
   const config = o.clips ? withTestClips(o.config, o.clips) : o.config;
   const engine = o.engine ?? torchTestEngine(config, o);
-  const loader = new BatchLoader({ config, mode: 'test', annFile: o.annFile, split: o.split }, { batchSize: o.batchSize, workers: engine.workers, shuffle: false, seed: 0 });
+  const shard = o.parallel ? { rank: o.parallel.rank, worldSize: o.parallel.worldSize } : undefined;
+  const loader = new BatchLoader({ config, mode: 'test', annFile: o.annFile, split: o.split }, { batchSize: o.batchSize, workers: engine.workers, shuffle: false, seed: 0, shard });
   try {
-    const { scores, numClasses } = await evaluate(engine.scorer, loader, 'test');
+    const { scores, numClasses } = await evaluate(engine.scorer, loader, 'test', { parallel: o.parallel });
     const sampler = (config.data.test.pipeline as { type: string; num_clips?: number }[]).find((op) => SAMPLING_OPS.includes(op.type));
-    return writeTestResults(o.out, {
+    return {
       scores: { dtype: 'float32', shape: [loader.length, numClasses], data: scores },
       labels: loader.labels,
       info: { config: o.configName, checkpoint: o.checkpoint, annotations: o.annFile ?? config.data.test.ann_file, split: o.split ?? config.data.test.split, numClips: sampler?.num_clips ?? 1, averageClips: 'prob' },
-    });
+    };
   } finally {
     await loader.close();
     await engine.dispose();
   }
+}
+
+/** Tests and writes the result files into `o.out` (in a multi-process run, rank 0 alone calls this; the others `testScores`). */
+export async function runTest(o: TestOptions): Promise<WrittenResults> {
+  return writeTestResults(o.out, await testScores(o));
 }

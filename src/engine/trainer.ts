@@ -244,11 +244,14 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
         hook_msgs: { last_ckpt: lastCheckpoint, ...(bestTop1 === null ? {} : { best_score: bestTop1 }), ...(file ? { best_ckpt: file } : bestCheckpoint ? { best_ckpt: bestCheckpoint } : {}) },
       });
       const lastGood = lastCheckpoint;
-      if (improved && isMain) {
+      if (improved) {
         const bestPath = join(o.workDir, `best_top1_acc_epoch_${epoch}.pth`);
         // The best checkpoint holds every key, text encoder included (docs/original.md).
-        saveOrStop(bestPath, lastGood, () => saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() }));
-        if (bestCheckpoint && bestCheckpoint !== bestPath && existsSync(bestCheckpoint)) unlinkSync(bestCheckpoint);
+        if (isMain) {
+          saveOrStop(bestPath, lastGood, () => saveCheckpoint(bestPath, { meta: meta(bestPath), stateDict: model.stateDict(), optimizer: sgd.stateDict() }));
+          if (bestCheckpoint && bestCheckpoint !== bestPath && existsSync(bestCheckpoint)) unlinkSync(bestCheckpoint);
+        }
+        // Every rank knows its path (they test it together after training).
         bestCheckpoint = bestPath;
       }
       const epochPath = join(o.workDir, `epoch_${epoch}.pth`);

@@ -1,7 +1,8 @@
 /**
  * `skagent train --nproc-per-node 2` end to end through the real CLI (Gloo on loopback, the
  * embedded synthetic data, quick config, 1 thread per rank):
- * - the run trains, validates sharded, and rank 0 alone writes logs and checkpoints;
+ * - the run trains, validates and tests (--test-last/--test-best) sharded, and rank 0 alone writes
+ *   logs, checkpoints and test results;
  * - a rank killed mid-epoch ends the run with an error naming it; --resume completes from the
  *   last complete checkpoint;
  * - a rank that hangs (SIGSTOP) makes the others stop after --dist-timeout, naming it.
@@ -61,9 +62,9 @@ test.before(() => {
 });
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-test('2 ranks train and validate; rank 0 alone writes logs and checkpoints; the log gives world size and effective batch', { skip }, async () => {
+test('2 ranks train, validate and test sharded; rank 0 alone writes logs, checkpoints and results; the log gives world size and effective batch', { skip }, async () => {
   const dir = join(work, 'plain');
-  const r = await run(await args(dir, 2));
+  const r = await run(await args(dir, 2, ['--test-last', '--test-best']));
   assert.equal(r.code, 0, r.stderr);
   const files = readdirSync(dir);
   assert.equal(files.filter((f) => f.endsWith('.log')).length, 1, files.join(' '));
@@ -72,6 +73,11 @@ test('2 ranks train and validate; rank 0 alone writes logs and checkpoints; the 
   assert.match(log, /world size 2, batch 8 per rank × 2 rank\(s\) × 1 accumulated = effective batch 16/);
   assert.match(log, /linear-scaling rule: 0\.01 × 16 \/ 8 = 0\.02/);
   assert.match(log, /epoch 2 validation: top1/);
+  // The val split (15 samples) does not divide by 2: the gathered scores hold each sample once.
+  for (const name of ['test_last', 'test_best']) {
+    assert.match(log, new RegExp(`${name}: top1 .*\\(15 samples, sharded over 2 ranks\\)`));
+    assert.equal(JSON.parse(readFileSync(join(dir, name, 'metrics.json'), 'utf8')).num_samples, 15);
+  }
 });
 
 test('a rank killed mid-epoch ends the run naming it; --resume completes from the last complete checkpoint', { skip }, async () => {

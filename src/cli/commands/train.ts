@@ -12,7 +12,7 @@ import { intOption } from './data-common.js';
 import { RUNTIME_OPTIONS, RUNTIME_HELP, SEMANTICS_OPTIONS, SEMANTICS_HELP, runtimeOptions, semanticsOptions } from './run-options.js';
 import { checkAgentMode, setUpRun } from '../../engine/run-setup.js';
 import { train } from '../../engine/trainer.js';
-import { runTest } from '../../engine/tester.js';
+import { runTest, testScores } from '../../engine/tester.js';
 import { RunLogger } from '../../engine/logger.js';
 import { lockWorkDir } from '../../engine/work-dir-lock.js';
 import { DataParallel, DistributedFailure } from '../../engine/data-parallel.js';
@@ -34,6 +34,7 @@ Usage: skagent train <config> [--work-dir D] [--ann-file F] [--resume] [--valida
   --validate      evaluate on the val split after every epoch (1 clip) and keep the best
                   checkpoint (best_top1_acc_epoch_<E>.pth)
   --test-last     after training, test the last checkpoint (config's test pipeline) into D/test_last
+                  (multi-process: sharded over the ranks and gathered, as validation)
   --test-best     after training, test the best checkpoint into D/test_best (needs --validate)
   --seed N        seed of every generator (default 0)
   --epochs N      total epochs (default: the config's total_epochs)
@@ -115,35 +116,43 @@ export const trainCommand: Command = {
     logger.info(`config ${configName}: ${run.model.parameterCount()} trainable parameters, ${run.runtime.threads} threads, ${run.runtime.workers} loader workers`);
     let result;
     try {
-      result = await train({
+      result = await asUserError(() => train({
         config, configName, model: run.model, semantics: run.semantics, workDir, annFile: values['ann-file'], seed, epochs, batchSize,
         workers: run.runtime.workers, validate: values.validate ?? false, resume: values.resume ?? false, skipNonFinite: values['skip-nonfinite'] ?? false,
         device: run.runtime.device, logger, parallel, accumulate,
-      });
-    } catch (err) {
-      if (err instanceof DistributedFailure) throw new UserError(err.message, ExitCode.failure);
-      throw err;
+      }));
     } finally {
       run.dispose();
     }
     logger.info(`training done: last checkpoint ${result.lastCheckpoint}${result.bestCheckpoint ? `, best ${result.bestCheckpoint} (val top1 ${(100 * result.bestTop1!).toFixed(2)}%)` : ''}`);
-    // Testing after training runs on rank 0 alone (the other ranks are done).
-    if (!isMain) return ExitCode.ok;
+    // Testing after training is sharded over the ranks like validation; rank 0 writes the results.
     const tests: [string, string | null][] = [];
     if (values['test-last']) tests.push(['test_last', result.lastCheckpoint]);
     if (values['test-best']) tests.push(['test_best', result.bestCheckpoint]);
     for (const [name, checkpoint] of tests) {
       if (!checkpoint) continue;
-      const written = await runTest({
+      const options = {
         config, configName, checkpoint, out: join(workDir, name), annFile: values['ann-file'],
-        batchSize: config.data.test_dataloader.videos_per_gpu, runtime: run.runtime,
-      });
+        batchSize: config.data.test_dataloader.videos_per_gpu, runtime: run.runtime, parallel,
+      };
+      if (!isMain) { await asUserError(() => testScores(options)); continue; }
+      const written = await asUserError(() => runTest(options));
       const e = written.evaluation;
-      logger.info(`${name}: top1 ${(100 * e.top1).toFixed(2)}%, top5 ${(100 * e.top5).toFixed(2)}%, mean class accuracy ${(100 * e.meanClassAccuracy).toFixed(2)}% (${e.numSamples} samples) → ${written.files.metrics}`);
+      logger.info(`${name}: top1 ${(100 * e.top1).toFixed(2)}%, top5 ${(100 * e.top5).toFixed(2)}%, mean class accuracy ${(100 * e.meanClassAccuracy).toFixed(2)}% (${e.numSamples} samples${parallel ? `, sharded over ${worldSize} ranks` : ''}) → ${written.files.metrics}`);
     }
     return ExitCode.ok;
   },
 };
+
+/** A failed collective (a rank died or hangs) ends the run as a failure with its diagnosis, not a crash. */
+async function asUserError<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof DistributedFailure) throw new UserError(err.message, ExitCode.failure);
+    throw err;
+  }
+}
 
 /** Joins the c10d group of a multi-process run: Gloo on CPU, NCCL on CUDA. */
 async function joinGroup(place: RankPlace, device: string, logger: RunLogger): Promise<DataParallel> {
