@@ -54,10 +54,12 @@ async function worker(mode: string, iters: number, warmup: number, batch: number
   const seconds: number[] = [];
   let extra = {};
   if (mode === 'allreduce') {
-    for (const p of params) if (p.requiresGrad) p.grad = randn(p.shape);
     const trainable = params.filter((p) => p.requiresGrad);
+    // Fresh gradients before every call, as a backward leaves them (averaging makes them views of its buckets).
+    const fresh = trainable.map((p) => randn(p.shape));
     extra = { tensors: trainable.length, bytes: trainable.reduce((n, p) => n + 4 * p.numel, 0) };
     for (let i = 0; i < warmup + iters; i++) {
+      trainable.forEach((p, j) => { p.grad = fresh[j]; });
       await dp!.barrier('bench');
       const t0 = performance.now();
       await dp!.averageGradients(params);

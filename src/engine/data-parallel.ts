@@ -4,8 +4,10 @@
  * - the model's state (parameters and buffers) is broadcast from rank 0 once, at the start;
  * - after each backward the gradients are averaged over the ranks, in buckets of about 25 MiB
  *   (DDP's bucket_cap_mb) in reverse parameter order, all buckets in flight before one wait.
- *   The bridge has no autograd hooks, so the allreduce follows the backward instead of
- *   overlapping it (DDP starts a bucket as soon as its gradients are ready);
+ *   The buckets are flat buffers made once: each gradient is copied into its slice, the bucket is
+ *   reduced in place, and the parameters' gradients become views of their slices (no copy back,
+ *   no allocation per step). The bridge has no autograd hooks, so the allreduce follows the
+ *   backward instead of overlapping it (DDP starts a bucket as soon as its gradients are ready);
  * - a parameter without a gradient on some ranks gets the average of the others' (as DDP, where
  *   unused parameters contribute zeros); one without a gradient on every rank keeps none;
  * - BatchNorm running statistics stay per rank (never synchronised after the start);
@@ -16,11 +18,27 @@
  * collective fails (a peer died, or the timeout passed because one hangs) the error names the
  * rank(s) that fell behind, or rank 0 when its store is unreachable.
  */
-import { cat, noGrad, tensor, tidy, zeros, type Tensor } from '../torch/index.js';
+import { cat, empty, keep, noGrad, tensor, tidy, type DType, type Tensor } from '../torch/index.js';
 import { ProcessGroup, Work } from '../torch/distributed.js';
 import type { Module } from '../torch/nn/index.js';
 
 const BUCKET_BYTES = 25 * 1024 * 1024;
+const ELEMENT_BYTES: Partial<Record<DType, number>> = { float16: 2, bfloat16: 2, float32: 4, float64: 8 };
+
+/** A persistent flat buffer a group of gradients is averaged in (one dtype and device). */
+interface Bucket {
+  /** Indices into the trainable parameters, in bucket order. */
+  members: number[];
+  flat: Tensor;
+  /** The members' slices of `flat`, shaped as their parameters. */
+  views: Tensor[];
+}
+
+/** The buckets of one list of trainable parameters (rebuilt when the list changes). */
+interface BucketLayout {
+  paramIds: number[];
+  buckets: Bucket[];
+}
 
 export class DistributedFailure extends Error {
   constructor(message: string) {
@@ -31,6 +49,7 @@ export class DistributedFailure extends Error {
 
 export class DataParallel {
   private collectives = 0;
+  private layout: BucketLayout | null = null;
 
   constructor(readonly group: ProcessGroup) {}
 
@@ -55,53 +74,78 @@ export class DataParallel {
   }
 
   /**
-   * Averages the gradients of `params` over the ranks, in place (see the module comment).
-   * `nonFinite`: this rank's loss was NaN/inf; resolves with whether any rank's was (so that all
-   * ranks skip the same steps).
+   * Averages the gradients of `params` over the ranks (see the module comment). Afterwards each
+   * gradient is a view of a persistent bucket, valid until the next call (the optimiser step uses
+   * it, `zeroGrad` drops it). `nonFinite`: this rank's loss was NaN/inf; resolves with whether any
+   * rank's was (so that all ranks skip the same steps).
    */
   async averageGradients(params: readonly Tensor[], nonFinite = false): Promise<boolean> {
     const trainable = params.filter((p) => p.requiresGrad);
+    const { buckets } = this.bucketsFor(trainable);
     const grads = trainable.map((p) => p.grad);
-    const buckets: { members: number[]; flat: Tensor }[] = [];
     // One small allreduce: which parameters have a gradient anywhere, and whether any loss was NaN/inf.
     const used = tensor(Float32Array.from([...grads.map((g) => (g ? 1 : 0)), nonFinite ? 1 : 0]), [grads.length + 1]);
     try {
       noGrad(() => {
-        let members: number[] = [];
-        let bytes = 0;
-        const close = () => {
-          if (members.length === 0) return;
-          const parts = members;
-          buckets.push({ members, flat: tidy(() => cat(parts.map((i) => grads[i] ? grads[i]!.reshape(-1) : zeros([trainable[i].numel], { dtype: trainable[i].dtype, device: trainable[i].device })))) });
-          members = []; bytes = 0;
-        };
-        for (let i = trainable.length - 1; i >= 0; i--) {
-          members.push(i);
-          bytes += trainable[i].numel * 4;
-          if (bytes >= BUCKET_BYTES) close();
+        for (const b of buckets) {
+          b.members.forEach((i, k) => { const g = grads[i]; if (g) b.views[k].copy_(g); else b.views[k].zero_(); });
         }
-        close();
       });
       await this.run('gradient allreduce', () => [this.group.allreduce([used], 'sum'), ...buckets.map((b) => this.group.allreduce([b.flat], 'avg'))]);
       const usedAnywhere = used.toFloat32Array();
-      tidy(() => noGrad(() => {
-        for (const b of buckets) {
-          let offset = 0;
-          for (const i of b.members) {
-            const n = trainable[i].numel;
-            const avg = b.flat.narrow(0, offset, n).view(...trainable[i].shape);
-            offset += n;
-            if (grads[i]) grads[i]!.copy_(avg);
-            else if (usedAnywhere[i] > 0) trainable[i].grad = avg.clone();
-          }
-        }
-      }));
+      for (const b of buckets) {
+        b.members.forEach((i, k) => { if (usedAnywhere[i] > 0) trainable[i].grad = b.views[k]; });
+      }
       return usedAnywhere[grads.length] > 0;
     } finally {
       used.dispose();
       for (const g of grads) g?.dispose();
-      for (const b of buckets) b.flat.dispose();
     }
+  }
+
+  /**
+   * The buckets of `trainable`, made on first use: per dtype and device, filled in reverse
+   * parameter order up to BUCKET_BYTES each (DDP's assignment).
+   */
+  private bucketsFor(trainable: readonly Tensor[]): BucketLayout {
+    const paramIds = trainable.map((p) => p.id);
+    if (this.layout && this.layout.paramIds.length === paramIds.length && this.layout.paramIds.every((id, i) => id === paramIds[i])) return this.layout;
+    this.releaseBuckets();
+    const open = new Map<string, { members: number[]; bytes: number }>();
+    const groups: number[][] = [];
+    for (let i = trainable.length - 1; i >= 0; i--) {
+      const p = trainable[i];
+      const key = `${p.dtype}@${p.device}`;
+      const b = open.get(key) ?? { members: [], bytes: 0 };
+      open.set(key, b);
+      b.members.push(i);
+      b.bytes += p.numel * (ELEMENT_BYTES[p.dtype] ?? 4);
+      if (b.bytes >= BUCKET_BYTES) { groups.push(b.members); open.delete(key); }
+    }
+    for (const b of open.values()) groups.push(b.members);
+    const buckets = groups.map((members) => {
+      const first = trainable[members[0]];
+      const flat = keep(empty([members.reduce((n, i) => n + trainable[i].numel, 0)], { dtype: first.dtype, device: first.device }));
+      let offset = 0;
+      const views = members.map((i) => {
+        const p = trainable[i];
+        const view = keep(tidy(() => flat.narrow(0, offset, p.numel).view(...p.shape)));
+        offset += p.numel;
+        return view;
+      });
+      return { members, flat, views };
+    });
+    this.layout = { paramIds, buckets };
+    return this.layout;
+  }
+
+  /** Frees the persistent buckets (gradients that are views of them keep their memory alive). */
+  private releaseBuckets(): void {
+    for (const b of this.layout?.buckets ?? []) {
+      b.flat.dispose();
+      for (const v of b.views) v.dispose();
+    }
+    this.layout = null;
   }
 
   /**

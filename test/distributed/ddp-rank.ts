@@ -3,6 +3,11 @@
  *   node ddp-rank.js rank <outDir> <steps>       one rank (torchrun environment), DataParallel
  *   node ddp-rank.js reference <outDir> <steps>  one process: per step, the gradients of both
  *                                                ranks' batches accumulated and averaged
+ *   node ddp-rank.js gradients <outDir> <calls>  one rank: averageGradients on hand-made
+ *                                                gradients (a float32 parameter with a gradient on
+ *                                                every rank, one on rank 1 only, a float64 one on
+ *                                                none), fresh gradients per call; writes
+ *                                                <outDir>/gradients<rank>.json
  * Each writes, after every step, all parameters (float32, state-dict order) to
  * <outDir>/<who>.step<s>.bin, and the first BatchNorm's running mean to <who>.bn.bin.
  * Rank r builds its model with seed 1 + r, so only the initial broadcast makes the ranks agree;
@@ -11,7 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
-import { manualSeed, randn, tidy } from '../../src/torch/index.js';
+import { manualSeed, randn, tensor, tidy } from '../../src/torch/index.js';
 import { ProcessGroup } from '../../src/torch/distributed.js';
 import { PythonRandom } from '../../src/rng/index.js';
 import { setUpRun } from '../../src/engine/run-setup.js';
@@ -75,6 +80,22 @@ async function main(): Promise<void> {
       dump(model, `rank${rank}.step${s}.bin`);
     }
     dumpBn(model, `rank${rank}.bn.bin`);
+  } else if (mode === 'gradients') {
+    const rank = Number(process.env.RANK);
+    const group = await ProcessGroup.init({ rank, worldSize: WORLD, masterAddr: process.env.MASTER_ADDR!, masterPort: Number(process.env.MASTER_PORT), backend: 'gloo', timeoutMs: 60_000 });
+    const dp = new DataParallel(group);
+    const everywhere = tensor([0, 0, 0], { requiresGrad: true });
+    const rankOneOnly = tensor([0, 0], { requiresGrad: true });
+    const nowhere = tensor(Float64Array.from([0, 0]), [2], { requiresGrad: true });
+    const calls: { everywhere: number[]; rankOneOnly: number[]; nowhere: number[] | null; dtype: string }[] = [];
+    for (let c = 0; c < steps; c++) {
+      everywhere.grad = tensor([1 + rank + c, 10 * rank, -1 - c]);
+      rankOneOnly.grad = rank === 1 ? tensor([4 + c, 6]) : null;
+      nowhere.grad = null;
+      await dp.averageGradients([everywhere, rankOneOnly, nowhere]);
+      calls.push({ everywhere: Array.from(everywhere.grad!.toFloat32Array()), rankOneOnly: Array.from(rankOneOnly.grad!.toFloat32Array()), nowhere: nowhere.grad ? [] : null, dtype: everywhere.grad!.dtype });
+    }
+    writeFileSync(join(outDir, `gradients${rank}.json`), JSON.stringify(calls));
   } else {
     const { model, step } = build(1);
     const rngs = Array.from({ length: WORLD }, (_, r) => new PythonRandom(100 + r));

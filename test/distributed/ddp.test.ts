@@ -54,3 +54,25 @@ test('2 ranks: after each step the parameters equal one process averaging both r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('averageGradients: the mean over ranks (zeros for a rank without a gradient), none where no rank has one, buckets reused with fresh gradients', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skagent-ddp-grads-'));
+  try {
+    const CALLS = 3;
+    const ranks = await runRanks(script, ['gradients', dir, String(CALLS)], 2);
+    for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank}: ${r.stderr}`);
+    for (const rank of [0, 1]) {
+      const calls = JSON.parse(readFileSync(join(dir, `gradients${rank}.json`), 'utf8')) as { everywhere: number[]; rankOneOnly: number[]; nowhere: number[] | null; dtype: string }[];
+      assert.equal(calls.length, CALLS);
+      calls.forEach((c, i) => {
+        // rank 0: [1 + i, 0, -1 - i], rank 1: [2 + i, 10, -1 - i]; rank 1 alone: [4 + i, 6].
+        assert.deepEqual(c.everywhere, [1.5 + i, 5, -1 - i], `rank ${rank}, call ${i}`);
+        assert.deepEqual(c.rankOneOnly, [(4 + i) / 2, 3], `rank ${rank}, call ${i}`);
+        assert.equal(c.nowhere, null, `rank ${rank}, call ${i}: a parameter without a gradient anywhere must keep none`);
+        assert.equal(c.dtype, 'float32');
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
