@@ -19,40 +19,20 @@ import torch
 import torch.distributed as dist
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_bench import build_model, skeleton_mix, kl_align, CLASSES, PERSONS, FRAMES, JOINTS, CHANNELS, TEXT_DIM, WEIGHT_1, WEIGHT_2  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+from model_bench import build_model, train_step, training_forward, CLASSES, TEXT_DIM  # noqa: E402
 
 BUCKET_BYTES = 25 * 1024 * 1024
 
 
 class Whole(torch.nn.Module):
-    """The recogniser as one forward (DDP hooks run through forward): logits, aux outputs, scale."""
+    """The recogniser's training forward as a module: DDP's hooks run through its forward."""
 
     def __init__(self, model):
         super().__init__()
         self.model = model
 
     def forward(self, x):
-        f, x1, x2 = self.model.backbone(x)
-        return self.model.logits(f), x1, x2, self.model.backbone.logit_scale[:, 0].mean()
-
-
-def train_step(net, optimizer, text_table, batch):
-    x = torch.randn(batch, PERSONS, FRAMES, JOINTS, CHANNELS)
-    labels = torch.randint(0, CLASSES, (batch,))
-    x_mix, y_mix = skeleton_mix(x, labels)
-    logits, x1, x2, s = net(torch.cat([x, x_mix]))
-    z, z_mix = logits[:batch], logits[batch:]
-    loss = F.cross_entropy(z, labels) - (y_mix * z_mix.log_softmax(1)).sum(1).mean()
-    loss = loss + WEIGHT_1 * F.cross_entropy(x1[:batch], labels)
-    a = x2[:batch] / x2[:batch].norm(dim=-1, keepdim=True)
-    t = text_table[labels]
-    t = t / t.norm(dim=-1, keepdim=True)
-    same = (labels[:, None] == labels[None]).float()
-    loss = loss + WEIGHT_2 * (kl_align(s * a @ t.t(), same) + kl_align(s * t @ a.t(), same)) / 2
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+        return training_forward(self.model, x)
 
 
 def average_gradients(grads, world):

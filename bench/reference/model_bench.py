@@ -64,16 +64,21 @@ def kl_align(logits, same):
     return F.kl_div(logits.log_softmax(1), q, reduction='sum') / logits.shape[1]
 
 
-def train_step(model, optimizer, text_table, batch):
+def training_forward(model, x):
+    """The recogniser's training forward as one call (DDP wraps it): logits, x1, x2, logit scale."""
+    f, x1, x2 = model.backbone(x)
+    return model.logits(f), x1, x2, model.backbone.logit_scale[:, 0].mean()
+
+
+def train_step(forward, optimizer, text_table, batch):
+    """One training step; `forward` is training_forward's signature (the model, or DDP around it)."""
     x = torch.randn(batch, PERSONS, FRAMES, JOINTS, CHANNELS)
     labels = torch.randint(0, CLASSES, (batch,))
     x_mix, y_mix = skeleton_mix(x, labels)
-    f, x1, x2 = model.backbone(torch.cat([x, x_mix]))
-    logits = model.logits(f)
+    logits, x1, x2, s = forward(torch.cat([x, x_mix]))
     z, z_mix = logits[:batch], logits[batch:]
     loss = F.cross_entropy(z, labels) - (y_mix * z_mix.log_softmax(1)).sum(1).mean()
     loss = loss + WEIGHT_1 * F.cross_entropy(x1[:batch], labels)
-    s = model.backbone.logit_scale[:, 0].mean()
     a = x2[:batch] / x2[:batch].norm(dim=-1, keepdim=True)
     t = text_table[labels]
     t = t / t.norm(dim=-1, keepdim=True)
@@ -103,7 +108,7 @@ class Bench:
     def step(self, mode):
         if mode == 'train':
             self.model.train()
-            train_step(self.model, self.optimizer, self.text_table, self.train_batch)
+            train_step(lambda x: training_forward(self.model, x), self.optimizer, self.text_table, self.train_batch)
         else:
             self.model.eval()
             infer_step(self.model, self.infer_batch, self.clips)
