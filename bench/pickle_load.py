@@ -34,18 +34,21 @@ def generate(path, size_gb, protocol):
 
 def cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    return r.ru_utime, r.ru_stime
 
 
 def load(path):
     start, cpu_start = time.perf_counter(), cpu_seconds()
     with open(path, 'rb') as f:
         data = pickle.load(f)
-    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    seconds, cpu_end = time.perf_counter() - start, cpu_seconds()
+    user, system = cpu_end[0] - cpu_start[0], cpu_end[1] - cpu_start[1]
     anns = data['annotations']
     print(json.dumps({
         'seconds': seconds,
-        'cpu_seconds': cpu,
+        'cpu_seconds': user + system,
+        'user_seconds': user,
+        'sys_seconds': system,
         'peak_rss_bytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         'annotations': len(anns),
         'keypoint_values': int(sum(a['keypoint'].size for a in anns)),

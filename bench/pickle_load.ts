@@ -34,6 +34,8 @@ const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 interface LoadResult {
   seconds: number;
   cpu_seconds: number;
+  user_seconds: number;
+  sys_seconds: number;
   peak_rss_bytes: number;
   annotations: number;
   keypoint_values: number;
@@ -50,6 +52,8 @@ function childLoad(path: string): void {
   const result: LoadResult = {
     seconds,
     cpu_seconds: (cpu.user + cpu.system) / 1e6,
+    user_seconds: cpu.user / 1e6,
+    sys_seconds: cpu.system / 1e6,
     peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
     annotations: anns.length,
     keypoint_values: anns.reduce((n, a) => n + (a.keypoint as NdArray).data.length, 0),
@@ -98,7 +102,7 @@ function main(): void {
     }
     console.log(`file: ${gib(fileSize)}, pickle protocol ${protocol}, ${ts.annotations} annotations, ${ts.keypoint_values} float16 keypoint values; best of ${runs} runs each`);
     for (const [name, r] of [['TypeScript loadPickleFile', ts], ['Python pickle.load', py]] as const) {
-      console.log(`${name.padEnd(26)} wall ${r.seconds.toFixed(2)} s, CPU ${r.cpu_seconds.toFixed(2)} s, peak RSS ${gib(r.peak_rss_bytes)} (${(r.peak_rss_bytes / fileSize).toFixed(2)} x file size)`);
+      console.log(`${name.padEnd(26)} wall ${r.seconds.toFixed(2)} s, CPU ${r.cpu_seconds.toFixed(2)} s (user ${r.user_seconds.toFixed(2)}, sys ${r.sys_seconds.toFixed(2)}), peak RSS ${gib(r.peak_rss_bytes)} (${(r.peak_rss_bytes / fileSize).toFixed(2)} x file size)`);
     }
   } finally {
     if (!keep && existsSync(path)) unlinkSync(path);
