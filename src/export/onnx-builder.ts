@@ -23,7 +23,11 @@ export interface ValueSpec {
   name: string;
   /** Fixed sizes or symbolic names of the dynamic axes. */
   dims: (number | string)[];
+  /** Element type; default float32. */
+  type?: 'float32' | 'int32' | 'uint8';
 }
+
+const ELEM_TYPES = { float32: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, uint8: onnx.TensorProto.DataType.UINT8 } as const;
 
 export class OnnxGraphBuilder {
   private readonly nodes: INodeProto[] = [];
@@ -103,7 +107,7 @@ function valueInfo(v: ValueSpec): IValueInfoProto {
     name: v.name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: ELEM_TYPES[v.type ?? 'float32'],
         shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
