@@ -4,10 +4,10 @@
  * unless told otherwise. Every request is answered; a bad file becomes an error message in the
  * page, never a crashed server.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listConfigs } from '../config/index.js';
 import { type CatalogEntry, buildCatalog } from './catalog.js';
@@ -35,6 +35,8 @@ export interface ViewServerOptions {
   readonly paths: readonly string[];
   readonly host?: string;
   readonly port?: number;
+  /** Pose models (COCO-17 .onnx) for the Live tab's camera, served at /pose-models/<index> and nowhere else. */
+  readonly poseModels?: readonly string[];
 }
 
 export class ViewServer {
@@ -42,9 +44,16 @@ export class ViewServer {
   private readonly datasets = new DatasetCache();
   private catalog: CatalogEntry[] = [];
   private server: Server | null = null;
+  private readonly poseModels: readonly string[];
 
   constructor(readonly options: ViewServerOptions) {
     this.roots = new ServedRoots(options.paths);
+    this.poseModels = (options.poseModels ?? []).map((p) => realpathSync(p));
+  }
+
+  /** The catalog without the pose models (they are no recognition models, even under a served path). */
+  private scan(): CatalogEntry[] {
+    return buildCatalog(this.roots).filter((e) => !(e.kind === 'model' && this.poseModels.includes(e.path)));
   }
 
   async listen(): Promise<string> {
@@ -70,7 +79,7 @@ export class ViewServer {
     if (!id) throw new HttpError(400, 'missing ?id=');
     let e = this.catalog.find((c) => c.id === id);
     if (!e) {
-      this.catalog = buildCatalog(this.roots);
+      this.catalog = this.scan();
       e = this.catalog.find((c) => c.id === id);
     }
     if (!e || !kinds.includes(e.kind)) throw new HttpError(404, `no ${kinds.join(' or ')} '${id}' under the served paths`);
@@ -93,6 +102,7 @@ export class ViewServer {
         return this.asset(res, name, ASSETS[name]);
       }
       if (pathname.startsWith('/files/')) return this.file(res, pathname.slice('/files/'.length));
+      if (pathname.startsWith('/pose-models/')) return this.poseModel(res, pathname.slice('/pose-models/'.length));
       if (pathname.startsWith('/api/')) return json(res, 200, this.api(pathname.slice(5), url.searchParams));
       throw new HttpError(404, `no page ${pathname}`);
     } catch (err) {
@@ -105,8 +115,8 @@ export class ViewServer {
   private api(route: string, q: URLSearchParams): unknown {
     switch (route) {
       case 'catalog':
-        this.catalog = buildCatalog(this.roots);
-        return { roots: this.roots.roots, entries: this.catalog };
+        this.catalog = this.scan();
+        return { roots: this.roots.roots, entries: this.catalog, poseModels: this.poseModels.map((p, index) => ({ index, name: basename(p) })) };
       case 'configs':
         return listConfigs();
       case 'run': {
@@ -171,12 +181,23 @@ export class ViewServer {
     res.end(readFileSync(path));
   }
 
-  /** `/files/<root index>/<path>`: streams a file under a served path; the length is fixed when opened. */
+  /** `/files/<root index>/<path>`: a file under a served path. */
   private file(res: ServerResponse, rest: string): void {
     const slash = rest.indexOf('/');
     const root = Number(slash < 0 ? rest : rest.slice(0, slash));
     if (!Number.isInteger(root)) throw new HttpError(404, 'expected /files/<root>/<path>');
-    const real = this.roots.resolve(root, slash < 0 ? '' : rest.slice(slash + 1));
+    this.stream(res, this.roots.resolve(root, slash < 0 ? '' : rest.slice(slash + 1)));
+  }
+
+  /** `/pose-models/<index>`: one of the pose models given to the server, by its place in the list. */
+  private poseModel(res: ServerResponse, index: string): void {
+    const path = /^\d+$/.test(index) ? this.poseModels[Number(index)] : undefined;
+    if (path === undefined) throw new HttpError(404, `no pose model ${index} (${this.poseModels.length} given)`);
+    this.stream(res, path);
+  }
+
+  /** Streams a file with the length it had when opened. */
+  private stream(res: ServerResponse, real: string): void {
     const st = statSync(real);
     if (!st.isFile()) throw new HttpError(404, 'not a file');
     res.writeHead(200, { 'content-type': MIME[extname(real)] ?? 'application/octet-stream', 'content-length': st.size });
