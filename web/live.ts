@@ -1,12 +1,15 @@
 /**
  * Live: recognition in the page with the deploy runtime (skeletonagent/runtime on
- * onnxruntime-web): an exported model (.onnx under the served paths) on a synthetic action or a
- * dropped poses file, the skeleton animated next to the top classes.
+ * onnxruntime-web): an exported model (.onnx under the served paths) on a synthetic action, a
+ * dropped poses file (the skeleton animated next to the top classes) or the camera through a
+ * user-supplied pose model (camera.ts).
  */
 import { type Catalog, type Skeleton, api } from './api';
 import { clear, h, notice, pct, select } from './dom';
 import { readPosesFile, type Poses } from './poses';
 import { SkeletonPlayer } from './skeleton';
+import { CameraPanel } from './camera';
+import type { PoseEstimator } from '../src/live/pose-estimator.js';
 
 interface TopLabel { index: number; label: string; score: number }
 interface LoadedRecognizer {
@@ -14,7 +17,10 @@ interface LoadedRecognizer {
   models: readonly { metadata: { modality: string; config: string; scoreChannel: boolean; numPerson: number } }[];
   recognize(k: Poses['keypoints']): Promise<{ scores: Float32Array; top: TopLabel[] }>;
 }
-interface RuntimeModule { Recognizer: { load(url: string): Promise<LoadedRecognizer> } }
+interface RuntimeModule {
+  Recognizer: { load(url: string): Promise<LoadedRecognizer> };
+  loadPoseEstimator(bytes: Uint8Array, source: string): Promise<PoseEstimator>;
+}
 interface SyntheticAction { className: string; label: number; layout: string; edges: [number, number][]; skeleton: Skeleton; keypoints: Poses['keypoints'] }
 
 const RUNTIME_URL = '/assets/live-runtime.js';
@@ -25,6 +31,7 @@ export class LiveView {
   private recognizer: LoadedRecognizer | null = null;
   private loadedId: string | null = null;
   private runtime: Promise<RuntimeModule> | null = null;
+  private camera: CameraPanel | null = null;
 
   constructor(private readonly catalog: Catalog) {}
 
@@ -39,6 +46,7 @@ export class LiveView {
   }
 
   async show(): Promise<void> {
+    this.camera?.stop();
     const models = this.catalog.entries.filter((e) => e.kind === 'model');
     if (models.length === 0) {
       clear(this.root, notice('info', 'No exported models (.onnx) under the served paths: export one with skagent export, then give its folder to skagent view.'));
@@ -67,6 +75,12 @@ export class LiveView {
     const canvas = h('canvas', { width: 400, height: 400, id: 'live-skeleton', class: 'skeleton' });
     const player = new SkeletonPlayer(canvas);
     const result = h('div', { id: 'live-result' });
+    const showTop = (top: TopLabel[], caption: string, attrs: Record<string, unknown> = {}) => {
+      clear(result, h('div', { class: 'dim' }, caption),
+        h('table', { class: 'pairs', id: 'live-top', ...attrs }, ...top.map((t, k) => h('tr', { 'data-index': t.index, 'data-score': t.score, class: k === 0 ? 'top1' : '' },
+          h('td', {}, `${t.index} ${t.label}`), h('td', {}, h('div', { class: 'bar', style: { width: `${Math.round(160 * t.score)}px` } }), ' ', pct(t.score, 1))))));
+      this.root.dataset.recognized = String(top[0].index);
+    };
     const run = async (poses: Poses, what: string) => {
       clear(result, 'recognising…');
       try {
@@ -74,21 +88,34 @@ export class LiveView {
         const r = await rec.recognize(poses.keypoints);
         const ms = performance.now() - t0;
         player.set(poses.skeleton, poses.edges ?? []);
-        clear(result, h('div', { class: 'dim' }, `${what} — ${ms.toFixed(0)} ms in the browser (onnxruntime-web, wasm)`),
-          h('table', { class: 'pairs', id: 'live-top' }, ...r.top.map((t, k) => h('tr', { 'data-index': t.index, 'data-score': t.score, class: k === 0 ? 'top1' : '' },
-            h('td', {}, `${t.index} ${t.label}`), h('td', {}, h('div', { class: 'bar', style: { width: `${Math.round(160 * t.score)}px` } }), ' ', pct(t.score, 1))))));
-        this.root.dataset.recognized = String(r.top[0].index);
+        cameraView.hidden = true;
+        canvas.hidden = false;
+        showTop(r.top, `${what} — ${ms.toFixed(0)} ms in the browser (onnxruntime-web, wasm)`);
       } catch (err) {
         clear(result, notice('error', (err as Error).message));
       }
     };
+    const cameraView = h('canvas', { width: 480, height: 360, id: 'camera-view', class: 'skeleton', hidden: true });
+    const target = { layout: rec.layout, joints: rec.joints, channels: rec.channels, scoreChannel: m.scoreChannel, persons: m.numPerson };
+    const rt = await this.runtime!;
+    this.camera = new CameraPanel({
+      catalog: this.catalog, loadPoseEstimator: (b, s) => rt.loadPoseEstimator(b, s), recognizer: rec, target, view: cameraView,
+      edges: (await api<{ edges: [number, number][] }>('edges', { layout: 'coco', joints: 17 })).edges,
+      onStart: () => {
+        canvas.hidden = true;
+        cameraView.hidden = false;
+        clear(result, 'waiting for the first window of frames…');
+      },
+      showPrediction: (p) => {
+        showTop(p.top, `camera — window of ${p.frames} frames up to frame ${p.frame} (${(p.t ?? 0).toFixed(1)} s), ${p.latencyMs.toFixed(0)} ms from the frame to the result`, { 'data-frame': p.frame });
+      },
+    });
     const synth = async () => {
       const a = await api<SyntheticAction>('synthetic', { layout: rec.layout, class: cls.value, seed: seed.value });
       await run({ keypoints: a.keypoints, skeleton: a.skeleton, edges: a.edges }, `synthetic '${a.className}' (seed ${seed.value})`);
     };
     const fromFile = async (f: File) => {
       try {
-        const target = { layout: rec.layout, joints: rec.joints, channels: rec.channels, scoreChannel: m.scoreChannel, persons: m.numPerson };
         const poses = readPosesFile(f.name, new Uint8Array(await f.arrayBuffer()), target);
         poses.edges = (await api<{ edges: [number, number][] }>('edges', { layout: rec.layout, joints: rec.joints })).edges;
         await run(poses, f.name);
@@ -103,7 +130,7 @@ export class LiveView {
       h('div', { class: 'panel' },
         h('h3', {}, 'synthetic action'), h('div', {}, 'action ', cls, ' seed ', seed, ' ', h('button', { id: 'live-run', onclick: () => void synth() }, 'Recognise')),
         h('h3', {}, 'poses file'), drop,
-        h('h3', {}, 'camera'), h('div', { class: 'dim' }, 'Not built: camera input needs a 2D pose estimator in the page, which the viewer does not have (docs/viewer.md, "Live").')),
-      h('div', {}, canvas), h('div', { class: 'panel' }, h('h3', {}, 'recognition'), result));
+        h('h3', {}, 'camera'), this.camera.root),
+      h('div', {}, canvas, cameraView), h('div', { class: 'panel' }, h('h3', {}, 'recognition'), result));
   }
 }

@@ -8,3 +8,4 @@ export * from './pose-model.js';
 export * from './pose-image.js';
 export { decodePose, type OutputTensor } from './pose-decode.js';
 export * from './pose-estimator.js';
+export * from './camera.js';

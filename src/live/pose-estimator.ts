@@ -19,13 +19,6 @@ export interface PoseOrt {
   Tensor: new (type: 'int32' | 'uint8' | 'float32', data: Int32Array | Uint8Array | Float32Array, dims: readonly number[]) => unknown;
 }
 
-/**
- * How the camera feeds a recognition model (web/camera.ts; tests replay recordings with it):
- * keypoints resampled to 30 fps, the last 64 frames (2.1 s) recognised every 8 frames, the first
- * time once 16 are buffered.
- */
-export const CAMERA_STREAM = { fps: 30, window: 64, stride: 8, minFrames: 16, topK: 5 } as const;
-
 type Session = Awaited<ReturnType<PoseOrt['InferenceSession']['create']>>;
 
 export class PoseEstimator {

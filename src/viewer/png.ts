@@ -6,12 +6,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
 
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-export function haveChromium(): boolean {
-  return existsSync(CHROMIUM);
-}
+export { CHROMIUM, haveChromium } from './chromium.js';
 
 /** The `width`/`height` attributes of an SVG's root element. */
 export function svgSize(svg: string): { width: number; height: number } {
@@ -24,8 +21,7 @@ export function svgSize(svg: string): { width: number; height: number } {
 export function svgToPng(svgPath: string, pngPath: string, size: { width: number; height: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--force-device-scale-factor=2',
+      ...CHROMIUM_FLAGS, '--hide-scrollbars', '--force-device-scale-factor=2',
       `--window-size=${size.width},${size.height}`, `--screenshot=${pngPath}`, pathToFileURL(svgPath).href,
     ], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
     let stderr = '';

@@ -1,36 +1,28 @@
 /** The viewer's page in headless Chromium, over the tiny fixture folder and a real loopback server. */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ViewServer } from '../../src/viewer/server.js';
+import type { Page } from 'playwright-core';
 import { evaluateScores } from '../../src/engine/metrics.js';
 import { readLabelsNpy, readScoresNpy } from '../../src/engine/results.js';
-import { makeFixture, type ViewerFixture } from './fixture.js';
-import { NO_CHROMIUM, launch, openPage, type WatchedPage } from './browser.js';
-import { buildWebOnce } from './build-web.js';
+import type { ViewerFixture } from './fixture.js';
+import { NO_CHROMIUM, openPage, startViewer, type ViewerSession, type WatchedPage } from './browser.js';
 
+let session: ViewerSession;
 let fx: ViewerFixture;
-let server: ViewServer;
 let base: string;
-let browser: Browser;
 let w: WatchedPage;
 
 before(async () => {
   if (NO_CHROMIUM) return;
-  buildWebOnce();
-  fx = makeFixture();
-  server = new ViewServer({ paths: [fx.root] });
-  base = await server.listen();
-  browser = await launch();
-  w = await openPage(browser);
+  session = await startViewer();
+  ({ fx, base } = session);
+  w = await openPage(session.browser);
 });
 after(async () => {
   if (NO_CHROMIUM) return;
-  await browser.close();
-  await server.close();
-  rmSync(fx.root, { recursive: true, force: true });
+  await session.close();
 });
 
 async function tab(page: Page, name: string): Promise<void> {

@@ -4,56 +4,30 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config/index.js';
-import { SYNTH_CLASS_NAMES } from '../../src/data/index.js';
-import { buildModel } from '../../src/engine/build.js';
-import { exportMetadata } from '../../src/export/export.js';
-import { exportInferenceGraph } from '../../src/export/onnx-model.js';
-import { metadataProps } from '../../src/runtime/metadata.js';
 import { Recognizer } from '../../src/runtime/node.js';
 import { syntheticAction } from '../../src/viewer/synthetic-action.js';
 import { mapSequence, packKeypoints, parsePoseJson } from '../../src/live/poses.js';
-import { ViewServer } from '../../src/viewer/server.js';
-import { CLASSES, makeFixture, type ViewerFixture } from './fixture.js';
-import { NO_CHROMIUM, launch, openPage } from './browser.js';
-import { buildWebOnce } from './build-web.js';
+import type { ViewerFixture } from './fixture.js';
+import { NO_CHROMIUM, openPage, startViewer, type ViewerSession } from './browser.js';
+import { exportFixtureModel } from './models.js';
 
+let session: ViewerSession;
 let fx: ViewerFixture;
-let server: ViewServer;
 let base: string;
 let browser: Browser;
 let modelPath: string;
 
 before(async () => {
   if (NO_CHROMIUM) return;
-  buildWebOnce();
-  fx = makeFixture();
-  const config = structuredClone(loadConfig('quick/j'));
-  config.model.backbone.num_classes = CLASSES;
-  config.model.cls_head.num_classes = CLASSES;
-  const model = buildModel(config, { seed: 1 });
-  try {
-    model.eval();
-    const metadata = exportMetadata(config, 'quick/j', '0'.repeat(64), SYNTH_CLASS_NAMES.slice(0, CLASSES));
-    const { bytes } = exportInferenceGraph(model, { metadata: metadataProps(metadata), producerVersion: 'test', inChannels: metadata.inChannels });
-    mkdirSync(join(fx.root, 'models'));
-    modelPath = join(fx.root, 'models', 'quick_j.onnx');
-    writeFileSync(modelPath, bytes);
-  } finally {
-    model.dispose();
-  }
-  server = new ViewServer({ paths: [fx.root] });
-  base = await server.listen();
-  browser = await launch();
+  session = await startViewer({ prepare: (f) => { modelPath = exportFixtureModel(f, 'nturgb+d'); } });
+  ({ fx, base, browser } = session);
 });
 after(async () => {
   if (NO_CHROMIUM) return;
-  await browser.close();
-  await server.close();
-  rmSync(fx.root, { recursive: true, force: true });
+  await session.close();
 });
 
 test('Live: the page recognises a synthetic action as Node does with the same model', { skip: NO_CHROMIUM }, async () => {
