@@ -1,7 +1,8 @@
 /**
  * `skagent demo`: the main job on the embedded default data. Generates the synthetic NTU-layout
- * set, trains a joint and a bone model (quick configs), tests both with 10 clips and prints what
- * fusing them gains: the whole SkeletonAgent workflow in minutes on two CPU cores.
+ * set, trains a joint and a bone model (quick configs), tests both with 10 clips, exports both to
+ * ONNX (so `skagent view` on the outputs has models for its Live tab) and prints what fusing them
+ * gains: the whole SkeletonAgent workflow in minutes on two CPU cores.
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { RunLogger } from '../../engine/logger.js';
 import { fuseScores } from '../../engine/ensemble.js';
 import { evaluateScores } from '../../engine/metrics.js';
 import { readLabelsNpy, readScoresNpy } from '../../engine/results.js';
+import { exportOnnx } from '../../export/export.js';
 
 const HELP = `skagent demo — the whole workflow on the embedded synthetic data
 
@@ -27,7 +29,9 @@ Usage: skagent demo [--out D] [--epochs N] [--classes N] [--per-class N] [--seed
   1. generates a synthetic NTU-layout dataset (skagent data synth) into D/data
   2. trains the quick/j (joints) and quick/b (bones) models (skagent train --validate) into D/j, D/b
   3. tests each last checkpoint with 10 clips (skagent test) into D/j/test, D/b/test
-  4. fuses the two score files 1:1 (skagent ensemble) and prints the ensemble gain
+  4. exports each to ONNX with the class names (skagent export) as D/j/quick_j.onnx,
+     D/b/quick_b.onnx: 'skagent view D' runs them in its Live tab
+  5. fuses the two score files 1:1 (skagent ensemble) and prints the ensemble gain
 
   --out D         output folder (default work_dirs/demo)
   --epochs N      training epochs per model (default: the quick configs' total_epochs)
@@ -83,6 +87,8 @@ export const demoCommand: Command = {
       });
       streams.push({ name: modality === 'j' ? 'joint' : 'bone', top1: written.evaluation.top1, scores: written.files.scores });
       process.stderr.write(`[demo] ${configName}: 10-clip test top1 ${(100 * written.evaluation.top1).toFixed(2)}%\n`);
+      const exported = exportOnnx({ config, configName, checkpoint: result.lastCheckpoint, out: join(workDir, `quick_${modality}.onnx`), labels: SYNTH_CLASS_NAMES.slice(0, classes) });
+      process.stderr.write(`[demo] ${configName}: exported ${exported.out} (${(exported.bytes / 1e6).toFixed(1)} MB) for skagent view's Live tab\n`);
     }
     const labels = readLabelsNpy(join(out, 'j', 'test', 'labels.npy'));
     const fused = fuseScores(streams.map((s) => readScoresNpy(s.scores)), [1, 1]);
