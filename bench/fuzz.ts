@@ -57,10 +57,10 @@ function blockCoverage(): { probe: () => number; total: () => number } {
   };
 }
 
-function runWorker(job: Job): void {
+async function runWorker(job: Job): Promise<void> {
   const target = TARGETS[job.target];
   const coverage = blockCoverage();
-  const stats = fuzz(target, {
+  const stats = await fuzz(target, {
     inputs: job.inputs, seed: job.seed, timeLimitMs: TIME_LIMIT_MS, newCoverage: coverage.probe,
     onProgress: (s) => parentPort!.postMessage({ done: false, inputs: s.inputs, blocks: coverage.total() } satisfies Report),
   });
@@ -126,4 +126,4 @@ async function main(): Promise<void> {
 }
 
 if (isMainThread) void main();
-else runWorker(workerData as Job);
+else void runWorker(workerData as Job);

@@ -1,5 +1,5 @@
 /** A whole pose sequence through a recognizer: mapped, resampled when timestamped, person slots chosen. */
-import { type PoseSequence, mapSequence, packKeypoints, poseTargetOf } from './poses.js';
+import { type PackedKeypoints, type PoseSequence, type PoseTarget, mapSequence, packKeypoints, poseTargetOf } from './poses.js';
 import { resampleFrames } from './resample.js';
 import type { KeypointRecognizer, TopLabel } from './stream.js';
 
@@ -14,12 +14,20 @@ export interface SequenceResult {
   frames: number;
 }
 
+/**
+ * The model's input for a sequence: mapped onto its joints, resampled to `fps` (default 30) when
+ * timestamped, person slots filled. `where` names the frames in errors.
+ */
+export function prepareSequence(seq: PoseSequence, target: PoseTarget, opts: { fps?: number; where?: string } = {}): { keypoints: PackedKeypoints; tracks: string[]; frames: number } {
+  let frames = mapSequence(seq, target);
+  if (frames[0].t !== undefined) frames = resampleFrames(frames, { fps: opts.fps ?? 30 }, opts.where);
+  const { keypoints, tracks } = packKeypoints(frames, target);
+  return { keypoints, tracks, frames: frames.length };
+}
+
 /** `fps`: the model's frame rate timestamped poses are resampled to (default 30). */
 export async function recognizeSequence(rec: PoseRecognizer, seq: PoseSequence, opts: { topK?: number; fps?: number } = {}): Promise<SequenceResult> {
-  const target = poseTargetOf(rec);
-  let frames = mapSequence(seq, target);
-  if (frames[0].t !== undefined) frames = resampleFrames(frames, { fps: opts.fps ?? 30 });
-  const { keypoints, tracks } = packKeypoints(frames, target);
+  const { keypoints, tracks, frames } = prepareSequence(seq, poseTargetOf(rec), opts);
   const r = await rec.recognize(keypoints, { topK: opts.topK });
-  return { top: r.top, scores: r.scores, tracks, frames: frames.length };
+  return { top: r.top, scores: r.scores, tracks, frames };
 }

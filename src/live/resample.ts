@@ -7,7 +7,14 @@
  * camera) nothing is invented: grid frames more than one frame period away from a real frame
  * hold nobody.
  */
-import type { MappedFrame, MappedPerson } from './poses.js';
+import { type MappedFrame, type MappedPerson, PoseInputError } from './poses.js';
+
+/**
+ * Most grid frames one step (or one whole sequence) may produce: an hour at 30 fps. Timestamps
+ * far apart (milliseconds sent as seconds, a client's garbage) would otherwise allocate frames
+ * without bound, and a time so large that adding a period does not change it would never end.
+ */
+export const MAX_RESAMPLED_FRAMES = 108_000;
 
 export interface ResampleOptions {
   /** Target frame rate (frames per second). */
@@ -31,15 +38,30 @@ export class Resampler {
     this.maxGap = opts.maxGap ?? 0.5;
   }
 
-  /** Frames on the grid up to `frame.t` (none, one or several). Times must increase. */
+  /**
+   * Throws a PoseInputError (message without the field: callers name it) when a frame at `t`
+   * cannot be pushed: not after the previous one, or too far after it to fill the gap frame by frame.
+   */
+  check(t: number): void {
+    const prev = this.prev;
+    if (prev === undefined) return;
+    if (!(t > prev.t)) throw new PoseInputError(`${t} is not after the previous frame's ${prev.t}`);
+    const steps = (t - this.nextTime) / this.period;
+    if (steps > MAX_RESAMPLED_FRAMES) {
+      throw new PoseInputError(`${t} s is ${t - prev.t} s after the previous frame: ${Math.ceil(steps)} frames at ${1 / this.period} fps, more than ${MAX_RESAMPLED_FRAMES} (an hour at 30 fps)`);
+    }
+    if (this.nextTime + this.period === this.nextTime) throw new PoseInputError(`${t} s is too large to step by 1/${1 / this.period} s (t is in seconds)`);
+  }
+
+  /** Frames on the grid up to `frame.t` (none, one or several). Times must increase; see `check`. */
   push(frame: MappedFrame & { t: number }): MappedFrame[] {
+    this.check(frame.t);
     const prev = this.prev;
     this.prev = frame;
     if (prev === undefined) {
       this.nextTime = frame.t + this.period;
       return [{ t: frame.t, people: frame.people }];
     }
-    if (!(frame.t > prev.t)) throw new Error(`frame time ${frame.t} is not after the previous frame's ${prev.t}`);
     const out: MappedFrame[] = [];
     const span = frame.t - prev.t;
     const slack = EPS * this.period;
@@ -75,11 +97,19 @@ function interpolate(a: readonly MappedPerson[], b: readonly MappedPerson[], alp
   return out;
 }
 
-/** A whole timestamped sequence on the grid. */
-export function resampleFrames(frames: readonly MappedFrame[], opts: ResampleOptions): MappedFrame[] {
+/** A whole timestamped sequence on the grid; `where` names the frames in errors. */
+export function resampleFrames(frames: readonly MappedFrame[], opts: ResampleOptions, where = 'frames'): MappedFrame[] {
   const r = new Resampler(opts);
-  return frames.flatMap((f) => {
+  const span = frames.length > 0 ? frames[frames.length - 1].t! - frames[0].t! : 0;
+  if (span * opts.fps > MAX_RESAMPLED_FRAMES) {
+    throw new PoseInputError(`${where}: the timestamps span ${span} s, ${Math.ceil(span * opts.fps)} frames at ${opts.fps} fps, more than ${MAX_RESAMPLED_FRAMES} (an hour at 30 fps)`);
+  }
+  return frames.flatMap((f, i) => {
     if (f.t === undefined) throw new Error('resampleFrames: every frame needs a timestamp t');
-    return r.push(f as MappedFrame & { t: number });
+    try {
+      return r.push(f as MappedFrame & { t: number });
+    } catch (err) {
+      throw err instanceof PoseInputError ? new PoseInputError(`${where}[${i}].t: ${err.message}`) : err;
+    }
   });
 }

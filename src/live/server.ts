@@ -11,15 +11,14 @@
  * 422 poses that do not fit the model, 404/405 wrong route; 503 when the shared bounded pool is
  * full. A client that disconnects mid-body or mid-stream only ends its own request.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UserError } from '../errors.js';
-import { BoundedPool, PoolFullError } from './pool.js';
-import { type PoseOptions, type PackedKeypoints, parsePoseJson, poseTargetOf } from './poses.js';
-import { recognizeSequence } from './recognize.js';
+import { BoundedPool } from './pool.js';
+import { type PoseOptions, type PackedKeypoints, poseTargetOf } from './poses.js';
+import { HttpError, type ModelInput, answerStreamMessage, openStream, readRecognizeBody, requestUrl, statusOf } from './requests.js';
 import type { Recognizer } from '../runtime/recognizer.js';
-import { PoseStream } from './stream.js';
+import type { PoseStream } from './stream.js';
 
 export interface ServeOptions {
   recognizer: Recognizer;
@@ -31,17 +30,6 @@ export interface ServeOptions {
   concurrency?: number;
   queue?: number;
   topK?: number;
-}
-
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
-}
-
-function statusOf(err: unknown): number {
-  if (err instanceof HttpError) return err.status;
-  if (err instanceof PoolFullError) return 503;
-  if (err instanceof UserError || (err instanceof Error && err.name === 'RecognizerError')) return 422;
-  return 500;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -64,19 +52,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseJson(text: string, what: string): unknown {
-  if (text.trim() === '') throw new HttpError(400, `${what}: empty (expected JSON poses)`);
-  try { return JSON.parse(text); } catch (err) { throw new HttpError(400, `${what}: not JSON (${(err as Error).message})`); }
-}
-
-function intParam(url: URL, name: string, fallback: number): number {
-  const v = url.searchParams.get(name);
-  if (v === null) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new HttpError(400, `query ${name}: expected a positive integer, got '${v}'`);
-  return n;
-}
-
 export class PoseServer {
   readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -90,50 +65,34 @@ export class PoseServer {
     this.http = createServer((req, res) => { void this.handle(req, res); });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limit });
     this.http.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/v1/stream') {
-        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
-        return;
-      }
       let stream: PoseStream;
       try {
-        stream = this.newStream(url);
+        stream = this.newStream(req.url ?? '/');
       } catch (err) {
-        socket.end(`HTTP/1.1 ${statusOf(err)} Bad Request\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${(err as Error).message}`);
+        const status = statusOf(err);
+        const text = JSON.stringify({ error: (err as Error).message });
+        socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.serveStream(ws, stream));
     });
   }
 
-  private newStream(url: URL): PoseStream {
-    const md = this.o.recognizer.models[0].metadata;
-    const window = intParam(url, 'window', md.clipLen);
-    const stride = intParam(url, 'stride', Math.max(1, Math.ceil(window / 4)));
-    const topK = intParam(url, 'top', this.o.topK ?? 5);
+  private get model(): ModelInput {
+    return { target: poseTargetOf(this.o.recognizer), fps: this.o.fps, poseOptions: this.o.poseOptions, topK: this.o.topK ?? 5 };
+  }
+
+  private newStream(target: string): PoseStream {
     const pooled = { recognize: (k: PackedKeypoints, opts?: { topK?: number }) => this.pool.run(() => this.o.recognizer.recognize(k, opts)) };
-    try {
-      return new PoseStream(pooled, poseTargetOf(this.o.recognizer), { ...this.o.poseOptions, window, stride, topK, fps: this.o.fps });
-    } catch (err) {
-      throw new HttpError(400, (err as Error).message);
-    }
+    return openStream(target, pooled, { ...this.model, clipLen: this.o.recognizer.models[0].metadata.clipLen });
   }
 
   private serveStream(ws: WebSocket, stream: PoseStream): void {
     let n = 0;
-    const reply = (msg: unknown) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
     ws.on('message', (data, isBinary) => {
-      const where = `frame ${n++}`;
-      void (async () => {
-        try {
-          if (isBinary) throw new HttpError(400, `${where}: binary message, expected a JSON frame`);
-          const frame = parseJson(data.toString(), where);
-          const p = await stream.push(frame, where);
-          if (p !== null) reply({ type: 'prediction', frame: p.frame, t: p.t, frames: p.frames, tracks: p.tracks, top: p.top, latencyMs: p.latencyMs });
-        } catch (err) {
-          reply({ type: 'error', status: statusOf(err), error: (err as Error).message });
-        }
-      })();
+      void answerStreamMessage(stream, isBinary ? { binary: true } : { text: data.toString() }, `frame ${n++}`).then((reply) => {
+        if (reply !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      });
     });
     ws.on('error', () => ws.terminate()); // e.g. a message over maxPayload: ws closes with 1009
   }
@@ -141,7 +100,7 @@ export class PoseServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', () => res.destroy()); // client gone mid-body
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req.url ?? '/');
       if (url.pathname === '/v1/health') {
         if (req.method !== 'GET') throw new HttpError(405, `${req.method} /v1/health: use GET`);
         const r = this.o.recognizer;
@@ -154,16 +113,9 @@ export class PoseServer {
       }
       if (url.pathname === '/v1/recognize') {
         if (req.method !== 'POST') throw new HttpError(405, `${req.method} /v1/recognize: use POST with JSON poses`);
-        const doc = parseJson(await readBody(req, this.limit), 'body');
-        let topK = this.o.topK ?? 5;
-        if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'top' in doc) {
-          const t = (doc as { top: unknown }).top;
-          if (!Number.isInteger(t) || (t as number) < 1) throw new HttpError(422, `body.top: expected a positive integer, got ${JSON.stringify(t)}`);
-          topK = t as number;
-        }
-        const seq = parsePoseJson(doc, this.o.poseOptions, 'body');
-        const r = await this.pool.run(() => recognizeSequence(this.o.recognizer, seq, { topK, fps: this.o.fps }));
-        send(res, 200, { top: r.top, tracks: r.tracks, frames: r.frames, format: seq.format });
+        const request = readRecognizeBody(await readBody(req, this.limit), this.model);
+        const r = await this.pool.run(() => this.o.recognizer.recognize(request.keypoints, { topK: request.topK }));
+        send(res, 200, { top: r.top, tracks: request.tracks, frames: request.frames, format: request.format });
         return;
       }
       throw new HttpError(404, `no route ${req.method} ${url.pathname} (GET /v1/health, POST /v1/recognize, WebSocket /v1/stream)`);

@@ -65,7 +65,6 @@ export class PoseStream {
   private mapper: ((v: ArrayLike<number>) => { points: Float32Array; confidence: number }) | undefined;
   private source: { format: PoseFormat; channels: ChannelOrder } | undefined;
   private readonly minFrames: number;
-  private lastT: number | undefined;
   /** Predictions skipped because the previous one was still running. */
   skipped = 0;
   /** Pushed frames so far. */
@@ -128,16 +127,23 @@ export class PoseStream {
     if (this.timed !== undefined && isTimed !== this.timed) {
       throw new PoseInputError(`${where}.t: ${this.timed ? 'missing (earlier frames had timestamps)' : 'given, but earlier frames had none'}`);
     }
-    if (isTimed && this.resampler !== undefined && this.lastT !== undefined && !(f.t! > this.lastT)) {
-      throw new PoseInputError(`${where}.t: ${f.t} is not after the previous frame's ${this.lastT}`);
+    if (isTimed && this.resampler !== undefined) {
+      try {
+        this.resampler.check(f.t!); // before anything changes: a refused frame leaves the stream as it was
+      } catch (err) {
+        throw err instanceof PoseInputError ? new PoseInputError(`${where}.t: ${err.message}`) : err;
+      }
     }
     if (format !== undefined && channels !== undefined && this.source === undefined) {
-      this.mapper = personMapper(format, channels, this.target);
+      try {
+        this.mapper = personMapper(format, channels, this.target);
+      } catch (err) {
+        throw err instanceof PoseInputError ? new PoseInputError(`${where}: ${err.message}`) : err;
+      }
       this.source = { format, channels };
     }
     const people = f.people.map((p) => ({ id: p.id, ...this.mapper!(p.values) }));
     this.timed = isTimed;
-    if (isTimed) this.lastT = f.t;
     return isTimed ? { t: f.t, people } : { people };
   }
 

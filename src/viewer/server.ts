@@ -88,28 +88,48 @@ export class ViewServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'only GET');
-      // The raw path, decoded once: URL parsing would resolve `..` and `%2e%2e` before we could refuse them.
-      const raw = req.url ?? '/';
-      const query = raw.indexOf('?');
-      const url = new URL(raw, 'http://localhost');
-      let pathname: string;
-      try { pathname = decodeURIComponent(query < 0 ? raw : raw.slice(0, query)); } catch { throw new HttpError(400, 'bad URL encoding'); }
-      if (pathname === '/' || pathname === '/index.html') return this.asset(res, 'index.html', 'text/html; charset=utf-8');
-      if (pathname.startsWith('/assets/')) {
-        const name = pathname.slice('/assets/'.length);
-        if (!(name in ASSETS)) throw new HttpError(404, `no asset ${name}`);
-        return this.asset(res, name, ASSETS[name]);
+      const a = this.answer(req.method ?? 'GET', req.url ?? '/');
+      if (a.kind === 'json') return json(res, a.status, a.body);
+      if (a.kind === 'asset') {
+        res.writeHead(200, { 'content-type': a.type, 'cache-control': 'no-cache' });
+        res.end(readFileSync(a.path));
+        return;
       }
-      if (pathname.startsWith('/files/')) return this.file(res, pathname.slice('/files/'.length));
-      if (pathname.startsWith('/pose-models/')) return this.poseModel(res, pathname.slice('/pose-models/'.length));
-      if (pathname.startsWith('/api/')) return json(res, 200, this.api(pathname.slice(5), url.searchParams));
-      throw new HttpError(404, `no page ${pathname}`);
+      res.writeHead(200, { 'content-type': a.type, 'content-length': a.size });
+      if (a.size === 0) { res.end(); return; }
+      // The length is fixed when opened: a file that grows meanwhile is sent as it was.
+      const stream = createReadStream(a.path, { start: 0, end: a.size - 1 });
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
     } catch (err) {
-      const status = err instanceof PathRefused ? 403 : statusOf(err);
-      if (!res.headersSent) json(res, status, { error: (err as Error).message });
+      if (!res.headersSent) json(res, errorStatus(err), { error: (err as Error).message });
       else res.destroy();
     }
+  }
+
+  /**
+   * What to answer `method raw-url` (the request line as sent): JSON, a page asset or a file (under
+   * the served paths, or a pose model given at start). Bad requests throw; `errorStatus` gives
+   * their status (a 500 only for a bug).
+   */
+  answer(method: string, raw: string): Answer {
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'only GET');
+    // The raw path, decoded once: URL parsing would resolve `..` and `%2e%2e` before we could refuse them.
+    const query = raw.indexOf('?');
+    let url: URL;
+    try { url = new URL(raw, 'http://localhost'); } catch { throw new HttpError(400, `bad request target '${raw}'`); }
+    let pathname: string;
+    try { pathname = decodeURIComponent(query < 0 ? raw : raw.slice(0, query)); } catch { throw new HttpError(400, 'bad URL encoding'); }
+    if (pathname === '/' || pathname === '/index.html') return this.asset('index.html', 'text/html; charset=utf-8');
+    if (pathname.startsWith('/assets/')) {
+      const name = pathname.slice('/assets/'.length);
+      if (!Object.hasOwn(ASSETS, name)) throw new HttpError(404, `no asset ${name}`);
+      return this.asset(name, ASSETS[name]);
+    }
+    if (pathname.startsWith('/files/')) return this.file(pathname.slice('/files/'.length));
+    if (pathname.startsWith('/pose-models/')) return this.poseModel(pathname.slice('/pose-models/'.length));
+    if (pathname.startsWith('/api/')) return { kind: 'json', status: 200, body: this.api(pathname.slice(5), url.searchParams) };
+    throw new HttpError(404, `no page ${pathname}`);
   }
 
   private api(route: string, q: URLSearchParams): unknown {
@@ -147,7 +167,7 @@ export class ViewServer {
         const config = q.get('config');
         const mode = q.get('mode') ?? 'test';
         if (mode !== 'train' && mode !== 'val' && mode !== 'test') throw new HttpError(400, `?mode= must be train, val or test`);
-        return this.datasets.sample(e.path, q.get('split') || undefined, index, config ? { config, mode, seed: Number(q.get('seed') ?? '0') } : undefined);
+        return this.datasets.sample(e.path, q.get('split') || undefined, index, config ? { config, mode, seed: seedParam(q) } : undefined);
       }
       case 'agent': {
         const e = this.entry(q.get('id'), 'run', 'conversations');
@@ -156,7 +176,7 @@ export class ViewServer {
       case 'synthetic-classes':
         return SYNTH_CLASS_NAMES;
       case 'synthetic':
-        return syntheticAction(q.get('layout') ?? '', Number(q.get('class') ?? '0'), Number(q.get('seed') ?? '0'));
+        return syntheticAction(q.get('layout') ?? '', Number(q.get('class') ?? '0'), seedParam(q));
       case 'edges': {
         const joints = Number(q.get('joints'));
         const named = LAYOUTS[q.get('layout') as LayoutName];
@@ -174,38 +194,51 @@ export class ViewServer {
     return this.datasets.frameDirs(annotations, split ?? undefined);
   }
 
-  private asset(res: ServerResponse, name: string, type: string): void {
+  private asset(name: string, type: string): Answer {
     const path = WEB_DIR + name;
     if (!existsSync(path)) throw new HttpError(500, `${path} is missing: build the page with 'npm run build' (scripts/build-web.mjs)`);
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
-    res.end(readFileSync(path));
+    return { kind: 'asset', path, type };
   }
 
   /** `/files/<root index>/<path>`: a file under a served path. */
-  private file(res: ServerResponse, rest: string): void {
+  private file(rest: string): Answer {
     const slash = rest.indexOf('/');
     const root = Number(slash < 0 ? rest : rest.slice(0, slash));
     if (!Number.isInteger(root)) throw new HttpError(404, 'expected /files/<root>/<path>');
-    this.stream(res, this.roots.resolve(root, slash < 0 ? '' : rest.slice(slash + 1)));
+    return this.fileAnswer(this.roots.resolve(root, slash < 0 ? '' : rest.slice(slash + 1)));
   }
 
   /** `/pose-models/<index>`: one of the pose models given to the server, by its place in the list. */
-  private poseModel(res: ServerResponse, index: string): void {
+  private poseModel(index: string): Answer {
     const path = /^\d+$/.test(index) ? this.poseModels[Number(index)] : undefined;
     if (path === undefined) throw new HttpError(404, `no pose model ${index} (${this.poseModels.length} given)`);
-    this.stream(res, path);
+    return this.fileAnswer(path);
   }
 
-  /** Streams a file with the length it had when opened. */
-  private stream(res: ServerResponse, real: string): void {
+  private fileAnswer(real: string): Answer {
     const st = statSync(real);
     if (!st.isFile()) throw new HttpError(404, 'not a file');
-    res.writeHead(200, { 'content-type': MIME[extname(real)] ?? 'application/octet-stream', 'content-length': st.size });
-    if (st.size === 0) { res.end(); return; }
-    const stream = createReadStream(real, { start: 0, end: st.size - 1 });
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    return { kind: 'file', path: real, size: st.size, type: MIME[extname(real)] ?? 'application/octet-stream' };
   }
+}
+
+/** The viewer's answer to one request (see ViewServer.answer). */
+export type Answer =
+  | { readonly kind: 'json'; readonly status: number; readonly body: unknown }
+  | { readonly kind: 'asset'; readonly path: string; readonly type: string }
+  | { readonly kind: 'file'; readonly path: string; readonly size: number; readonly type: string };
+
+/** The status for an error thrown while answering: 403 for a refused path, else statusOf's. */
+export function errorStatus(err: unknown): number {
+  return err instanceof PathRefused ? 403 : statusOf(err);
+}
+
+/** `?seed=`: a random seed for numpy's generator, an integer in 0..2^32-1 (default 0). */
+function seedParam(q: URLSearchParams): number {
+  const v = q.get('seed') ?? '0';
+  const seed = Number(v);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new HttpError(400, `?seed= must be an integer in 0..2^32-1, got '${v}'`);
+  return seed;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -18,8 +18,8 @@ import { TARGETS } from './targets.js';
 const SHORT_RUN = Number(process.env.SKAGENT_FUZZ_INPUTS ?? 1500);
 
 for (const target of TARGETS) {
-  test(`fuzz ${target.name}: ${target.slow ? SHORT_RUN / 10 : SHORT_RUN} mutants, no crash, none over 10 s`, () => {
-    const stats = fuzz(target, { inputs: target.slow ? SHORT_RUN / 10 : SHORT_RUN, seed: 7, timeLimitMs: 10_000, seconds: 20 });
+  test(`fuzz ${target.name}: ${target.slow ? SHORT_RUN / 10 : SHORT_RUN} mutants, no crash, none over 10 s`, async () => {
+    const stats = await fuzz(target, { inputs: target.slow ? SHORT_RUN / 10 : SHORT_RUN, seed: 7, timeLimitMs: 10_000, seconds: 20 });
     assert.deepEqual(stats.crashes.map((c) => `#${c.index}: ${c.error}`), []);
     assert.deepEqual(stats.overTime.map((c) => `#${c.index}: ${c.error}`), []);
     assert.ok(stats.refused > 0, 'mutants were refused (the mutator reaches the checks)');

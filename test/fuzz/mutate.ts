@@ -25,13 +25,17 @@ const INTERESTING_WORDS = [
 ];
 const INTERESTING_NUMBERS = ['0', '-1', '1', '25', '99999999999', '4294967296', '1e309', '-0', 'NaN', '1.5', '', '+'];
 
+const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
 const BYTE_MUTATIONS = ['bitflip', 'truncate', 'insert', 'delete', 'overwrite', 'word', 'duplicate', 'splice'] as const;
 const TEXT_MUTATIONS = ['number', 'dropLine', 'repeatLine', 'swapLines'] as const;
 export type Mutation = (typeof BYTE_MUTATIONS)[number] | (typeof TEXT_MUTATIONS)[number];
 
 export class Mutator {
   private readonly rand: () => number;
-  constructor(seed: number, private readonly text: boolean) {
+  /** `json`: number edits replace a numeric literal inside the line instead of a space-separated token. */
+  /** `dictionary`: tokens of the format; with one, a third of the edits insert or overwrite with a token. */
+  constructor(seed: number, private readonly text: boolean, private readonly json = false, private readonly dictionary: readonly string[] = []) {
     this.rand = rng(seed);
   }
 
@@ -49,6 +53,10 @@ export class Mutator {
     let out = src;
     const rounds = 1 + (this.rand() < 0.3 ? this.at(3) : 0);
     for (let r = 0; r < rounds; r++) {
+      if (this.dictionary.length > 0 && this.rand() < 1 / 3) {
+        out = this.token(out);
+        continue;
+      }
       const kinds: readonly Mutation[] = this.text && this.rand() < 0.5 ? TEXT_MUTATIONS : BYTE_MUTATIONS;
       out = this.apply(out, kinds[this.at(kinds.length)], other);
     }
@@ -56,7 +64,8 @@ export class Mutator {
   }
 
   apply(src: Uint8Array, kind: Mutation, other: Uint8Array): Uint8Array {
-    const b = src.slice();
+    // A copy: on a Buffer (seeds often are), slice() is a view, and edits would corrupt the corpus.
+    const b = Uint8Array.from(src);
     const at = (n: number): number => this.at(n);
     switch (kind) {
       case 'bitflip': {
@@ -96,6 +105,15 @@ export class Mutator {
         return concat(b.subarray(0, cut), other.subarray(Math.min(cut, other.length)));
       }
       case 'number':
+        if (this.json) {
+          return this.editLines(b, (lines) => {
+            const i = at(lines.length);
+            const literals = [...lines[i].matchAll(JSON_NUMBER)];
+            if (literals.length === 0) return;
+            const m = literals[at(literals.length)];
+            lines[i] = lines[i].slice(0, m.index) + INTERESTING_NUMBERS[at(INTERESTING_NUMBERS.length)] + lines[i].slice(m.index! + m[0].length);
+          });
+        }
         return this.editLines(b, (lines) => {
           const i = at(lines.length);
           const tokens = lines[i].split(' ');
@@ -109,6 +127,14 @@ export class Mutator {
       case 'swapLines':
         return this.editLines(b, (lines) => { const i = at(lines.length); const j = at(lines.length); [lines[i], lines[j]] = [lines[j], lines[i]]; });
     }
+  }
+
+  /** A dictionary token inserted at, or written over the bytes at, a random position. */
+  private token(b: Uint8Array): Uint8Array {
+    const token = Buffer.from(this.dictionary[this.at(this.dictionary.length)], 'latin1');
+    const pos = this.at(b.length + 1);
+    const over = this.rand() < 0.5 ? token.length : 0;
+    return concat(b.subarray(0, pos), token, b.subarray(Math.min(b.length, pos + over)));
   }
 
   private editLines(b: Uint8Array, edit: (lines: string[]) => void): Uint8Array {

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Mutator } from './mutate.js';
-import { type FuzzTarget, isOwnError } from './targets.js';
+import { type FuzzTarget, isOwnError } from './target.js';
 
 export interface Escape {
   readonly index: number;
@@ -42,12 +42,16 @@ export interface FuzzOptions {
 
 const MAX_CORPUS = 256;
 
-export function fuzz(target: FuzzTarget, opts: FuzzOptions): FuzzStats {
+/** A seed that does not behave as declared: the target is broken, not the parser. */
+class SeedError extends Error {}
+
+export async function fuzz(target: FuzzTarget, opts: FuzzOptions): Promise<FuzzStats> {
   const seeds = target.seeds();
   if (seeds.length === 0) throw new Error(`${target.name}: no seed inputs`);
   // Each corpus entry keeps the name of the seed it descends from (pickle policies depend on it).
   const corpus: { bytes: Uint8Array; name: string }[] = seeds.map((s) => ({ bytes: s.bytes, name: s.name }));
-  const mutator = new Mutator(opts.seed, target.text);
+  const mutator = new Mutator(opts.seed, target.text, target.json, target.dictionary);
+  const isOwn = target.isOwnError ?? isOwnError;
   const stats: FuzzStats = { target: target.name, inputs: 0, accepted: 0, refused: 0, crashes: [], overTime: [], slowestMs: 0, corpus: corpus.length, reasons: new Map() };
   const batch = opts.batch ?? 64;
   const deadline = opts.seconds === undefined ? Infinity : performance.now() + opts.seconds * 1000;
@@ -59,11 +63,14 @@ export function fuzz(target: FuzzTarget, opts: FuzzOptions): FuzzStats {
     const source = `${base.name}#${i}`;
     const t0 = performance.now();
     try {
-      target.parse(bytes, source);
+      const running = target.parse(bytes, source);
+      if (running) await running;
       stats.accepted++;
+      if (i < seeds.length && seeds[i].refused) throw new SeedError(`${target.name}: seed ${base.name} should be refused but was accepted`);
     } catch (err) {
-      if (i < seeds.length) throw new Error(`${target.name}: seed ${base.name} does not parse: ${(err as Error).message}`);
-      if (isOwnError(err, source)) {
+      if (err instanceof SeedError) throw err;
+      if (i < seeds.length && !(seeds[i].refused && isOwn(err, source))) throw new SeedError(`${target.name}: seed ${base.name} does not parse: ${(err as Error).message}`);
+      if (isOwn(err, source)) {
         stats.refused++;
         const reason = (err as Error).message.split(source).join('').replace(/\d+/g, 'N').replace(/'[^']*'/g, "'…'").slice(0, 80);
         stats.reasons.set(reason, (stats.reasons.get(reason) ?? 0) + 1);

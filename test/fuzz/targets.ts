@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UserError } from '../../src/errors.js';
 import { type DType, type NdArray, zeros } from '../../src/io/ndarray.js';
 import { encodeNpy, parseNpy } from '../../src/io/npy.js';
-import { ANNOTATION_GLOBALS, PickleError, type GlobalsPolicy, type PyValue, dumpPickle, loadPickle } from '../../src/io/pickle/index.js';
+import { ANNOTATION_GLOBALS, type GlobalsPolicy, type PyValue, dumpPickle, loadPickle } from '../../src/io/pickle/index.js';
 import { CHECKPOINT_GLOBALS, PthStorage, PthTensor, parsePth, writePth } from '../../src/io/pth.js';
 import { ZipReader } from '../../src/io/zip.js';
 import { parseSkeletonText } from '../../src/data/ntu-skeleton.js';
@@ -25,28 +24,8 @@ import { ClipTokenizer } from '../../src/text/tokenizer.js';
 import { extractDescription, followUpHistory, formatConversation, parseConversation } from '../../src/agent/conversation.js';
 import { PoseInputError, type PoseTarget, mapSequence, parsePoseJson } from '../../src/live/poses.js';
 import { FIXTURES, ORIGINAL, REPO_ROOT } from '../fixtures.js';
-
-export interface Seed {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-}
-
-export interface FuzzTarget {
-  readonly name: string;
-  /** Line-oriented text: the mutator also edits lines and numbers. */
-  readonly text: boolean;
-  seeds(): Seed[];
-  /** Parses one input; `source` is the name it must use in its errors. */
-  parse(bytes: Uint8Array, source: string): void;
-  /** Seeds are large and slow to parse: short runs use fewer inputs. */
-  readonly slow?: boolean;
-}
-
-/** The parser's own errors: a UserError / PickleError, or a plain Error whose message names the input. */
-export function isOwnError(err: unknown, source: string): boolean {
-  if (err instanceof UserError || err instanceof PickleError) return true;
-  return err instanceof Error && Object.getPrototypeOf(err) === Error.prototype && err.message.includes(source);
-}
+import { type FuzzTarget, type Seed } from './target.js';
+import { SERVER_TARGETS } from './server-targets.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'skagent-fuzz-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
@@ -295,4 +274,4 @@ const POSE_TARGETS: readonly PoseTarget[] = [
   { layout: 'nturgb+d', joints: 25, channels: 3, scoreChannel: false, persons: 2 },
 ];
 
-export const TARGETS: readonly FuzzTarget[] = [pickle, npy, pth, ntuSkeleton, uavTxt, config, store, clipVocabulary, conversation, poses];
+export const TARGETS: readonly FuzzTarget[] = [pickle, npy, pth, ntuSkeleton, uavTxt, config, store, clipVocabulary, conversation, poses, ...SERVER_TARGETS];

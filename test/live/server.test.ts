@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -134,4 +135,34 @@ test('WebSocket: bad query refused, client vanishing mid-stream leaves the serve
   assert.equal((await got).type, 'prediction');
   again.close();
   assert.equal((await fetch(`${base}/v1/health`)).status, 200);
+});
+
+/** Writes raw request bytes and returns the response's status line and body (the server closes the connection). */
+function raw(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base);
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+    let out = '';
+    socket.on('data', (d) => { out += d.toString(); });
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+test('request targets that are no URL path (//) are a 400; as a WebSocket upgrade they used to throw outside any handler and end the server process', async () => {
+  const plain = await raw('GET // HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+  assert.match(plain, /^HTTP\/1\.1 400 /);
+  assert.match(JSON.parse(plain.slice(plain.indexOf('\r\n\r\n') + 4)).error, /request target '\/\/': not a valid path/);
+  const upgrade = await raw('GET //[ HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+  assert.match(upgrade, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(JSON.parse(upgrade.slice(upgrade.indexOf('\r\n\r\n') + 4)).error, /request target '\/\/\[': not a valid path/);
+  await assert.rejects(open('?window=99999999999'), /400/);
+  assert.equal((await fetch(`${base}/v1/health`)).status, 200);
+});
+
+test('timestamps an hour or more apart are a 422 naming the frames, not a sequence filled until memory runs out', async () => {
+  const [a, b] = ntuFrames(2);
+  const res = await post(JSON.stringify({ frames: [{ t: 0, people: a }, { t: 1e15, people: b }] }));
+  assert.equal(res.status, 422);
+  assert.match((await res.json() as { error: string }).error, /^body\.frames: the timestamps span 1000000000000000 s/);
 });

@@ -112,7 +112,24 @@ test('bad frames throw naming the field and leave the stream usable', async () =
   assert.equal(p?.frames, 2);
   assert.throws(() => new PoseStream(rec, COCO, { window: 0, stride: 1 }), /window: must be a positive integer/);
   const ntu = new PoseStream(rec, { ...COCO, layout: 'nturgb+d', joints: 25, scoreChannel: false }, { window: 2, stride: 1 });
-  await assert.rejects(ntu.push([pose(1)]), /expects NTU-25 \(Kinect v2\) 3D joints/);
+  await assert.rejects(ntu.push([pose(1)], 'frame 0'), /^PoseInputError: frame 0: .*expects NTU-25 \(Kinect v2\) 3D joints/);
+});
+
+test('timestamps too far apart or too large to step are refused at once, the stream unchanged (found by the fuzzer: the gap was filled frame by frame until memory ran out)', async () => {
+  const s = new PoseStream(new RecordingRecognizer(), COCO, { window: 2, stride: 1 });
+  await s.push({ t: 0, people: [pose(1)] });
+  const started = performance.now();
+  await assert.rejects(s.push({ t: 1e9, people: [pose(1)] }, 'frame 1'), /^PoseInputError: frame 1\.t: 1000000000 s is 1000000000 s after the previous frame: \d+ frames at 30 fps, more than 108000/);
+  const big = new PoseStream(new RecordingRecognizer(), COCO, { window: 2, stride: 1 });
+  await big.push({ t: 3e15, people: [pose(1)] });
+  await assert.rejects(big.push({ t: 3e15 + 1, people: [pose(1)] }, 'frame 1'), /frame 1\.t: .*too large to step/);
+  assert.ok(performance.now() - started < 1000);
+  assert.equal(s.buffered, 1);
+  const p = await s.push({ t: 1 / 30, people: [pose(2)] });
+  assert.equal(p?.frames, 2);
+  // a whole sequence: its span is checked before any frame is made
+  const frames = [0, 1e12].map((t) => ({ t, people: [] }));
+  assert.throws(() => resampleFrames(frames, { fps: 30 }, 'body.frames'), /^PoseInputError: body\.frames: the timestamps span 1000000000000 s, \d+ frames at 30 fps, more than 108000/);
 });
 
 test('a prediction due while the previous one runs is skipped, not queued', async () => {

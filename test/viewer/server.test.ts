@@ -172,3 +172,17 @@ test('agent: rounds, critical joints and the logged refreshes', async () => {
   assert.equal(refreshes.length, 1);
   assert.deepEqual(refreshes[0].confused[1], [0, 3]);
 });
+
+test('request targets no URL parser takes, bad seeds and prototype names are 4xx, not 500 (found by the fuzzer)', async () => {
+  for (const [path, status, message] of [
+    ['//', 400, /bad request target/], ['//[', 400, /bad request target/],
+    ['/api/synthetic?layout=coco&class=1&seed=x', 400, /\?seed= must be an integer/],
+    ['/api/sample?id=dataset:0:data/synth_ntu.pkl&index=1&config=quick/j&seed=-1', 400, /\?seed= must be an integer/],
+    ['/assets/constructor', 404, /no asset constructor/],
+  ] as const) {
+    const r = await get(path);
+    assert.equal(r.status, status, `${path}: ${r.body}`);
+    assert.match(JSON.parse(r.body).error, message, path);
+  }
+  assert.equal((await get('/api/catalog')).status, 200);
+});
