@@ -56,7 +56,11 @@ export interface SampleView {
   frameDir: string; label: number; layout: string;
   layouts: { name: string; edges: [number, number][] }[];
   raw: Skeleton;
-  pipeline: { config: string; mode: string; seed: number; layout: string; edges: [number, number][]; clips: Skeleton[] } | null;
+  pipeline: {
+    config: string; mode: string; seed: number; layout: string; edges: [number, number][]; clips: Skeleton[];
+    /** What the clips hold (src/viewer/datasets.ts PipelineFeature): joints, or vectors anchored on `joints`. */
+    feature: { name: string; joints: Skeleton[] | null; pairs: [number, number][] | null };
+  } | null;
 }
 export interface DatasetSummary { id: string; name: string; format: string; splits: { name: string; count: number }[]; numSamples: number; classNames: string[] }
 

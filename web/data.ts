@@ -3,9 +3,9 @@
  * model receives it after a config's pipeline (train mode shows the augmentations: random
  * clips, flips, part-drop; val/test the deterministic sampling), clip by clip.
  */
-import { type Catalog, type DatasetSummary, type SampleView, api } from './api';
+import { type Catalog, type DatasetSummary, type SampleView, type Skeleton, api } from './api';
 import { clear, h, notice, select } from './dom';
-import { SkeletonPlayer } from './skeleton';
+import { SkeletonPlayer, type SkeletonVectors } from './skeleton';
 
 interface State { id: string; split: string; cls: string; index: number; config: string; mode: string; seed: number; clip: number; layout: string | null }
 
@@ -81,13 +81,45 @@ export class DataView {
     if (s.pipeline) {
       const clip = Math.min(st.clip, s.pipeline.clips.length - 1);
       this.piped = new SkeletonPlayer(pipeCanvas);
-      this.piped.set(s.pipeline.clips[clip], s.pipeline.layout === s.layout ? edges : s.pipeline.edges);
+      const pipeEdges = s.pipeline.layout === s.layout ? edges : s.pipeline.edges;
+      const { feature } = s.pipeline;
       const [pm, pt, pv, pc] = s.pipeline.clips[clip].shape;
+      let drawn = `${feature.name === 'j' ? 'joints' : feature.name}`;
+      if (feature.joints) {
+        // Bones and motions are vectors: drawn as arrows over the clip's joints (faint).
+        const vectors: SkeletonVectors = { seq: s.pipeline.clips[clip], pairs: feature.pairs, scale: 1 };
+        if (!feature.pairs) vectors.scale = motionScale(feature.joints[clip], s.pipeline.clips[clip]);
+        this.piped.set(feature.joints[clip], pipeEdges, [], vectors);
+        drawn = feature.pairs
+          ? `${feature.name === 'b' ? 'bones' : 'K-bones'} (joint − pair joint), drawn as arrows from the pair joint over the joints`
+          : `motion (${feature.name}: next frame − this frame of the sequence), drawn as arrows ×${vectors.scale.toPrecision(2)} from each joint`;
+      } else {
+        this.piped.set(s.pipeline.clips[clip], pipeEdges);
+        if (feature.name !== 'j') drawn = `${feature.name} (merged features: the first channels drawn as joints)`;
+      }
       pipePanel = h('div', { class: 'panel' }, h('h3', {}, `after ${s.pipeline.config} (${s.pipeline.mode} pipeline, seed ${s.pipeline.seed})`),
+        h('div', { class: 'dim', id: 'pipeline-feature' }, drawn),
         h('div', { class: 'dim' }, `${s.pipeline.clips.length} clip(s) of ${pm} × ${pt} × ${pv} × ${pc} (${s.pipeline.layout}) — clip `,
           select(s.pipeline.clips.map((_, i) => ({ value: String(i), label: String(i + 1) })), String(clip), (v) => update({ clip: Number(v) }), { id: 'clip-select' })),
         pipeCanvas);
     }
     clear(stage, h('div', { class: 'row' }, rawPanel, pipePanel));
   }
+}
+
+/** A motion arrow scale that makes the largest displacement a quarter of the figure's extent. */
+function motionScale(joints: Skeleton, motion: Skeleton): number {
+  const dims = joints.is3d ? 3 : 2;
+  const C = joints.shape[3];
+  let extent = 0;
+  let largest = 0;
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < joints.data.length; i += C) {
+    if (joints.data.slice(i, i + dims).every((x) => x === 0)) continue;
+    for (let k = 0; k < dims; k++) { lo[k] = Math.min(lo[k], joints.data[i + k]); hi[k] = Math.max(hi[k], joints.data[i + k]); }
+    largest = Math.max(largest, Math.hypot(...motion.data.slice(i, i + dims)));
+  }
+  for (let k = 0; k < dims; k++) if (Number.isFinite(lo[k])) extent = Math.max(extent, hi[k] - lo[k]);
+  return largest > 0 && extent > 0 ? (0.25 * extent) / largest : 1;
 }

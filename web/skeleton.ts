@@ -9,6 +9,12 @@ import type { Skeleton } from './api';
 
 const PEOPLE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e'];
 
+/**
+ * Vectors to draw over a skeleton of the same shape (the skeleton is drawn faint under them):
+ * bones from their pair joint (`pairs`: [joint, pair joint]), motions from their joint, scaled.
+ */
+export interface SkeletonVectors { seq: Skeleton; pairs: [number, number][] | null; scale: number }
+
 export class SkeletonPlayer {
   frame = 0;
   playing = true;
@@ -18,6 +24,7 @@ export class SkeletonPlayer {
   private pitch = 0.15;
   private zoom = 1;
   private highlight = new Set<number>();
+  private vectors: SkeletonVectors | null = null;
   private last = 0;
   private bounds = { cx: 0, cy: 0, cz: 0, r: 1 };
   onFrame: ((frame: number) => void) | null = null;
@@ -48,9 +55,10 @@ export class SkeletonPlayer {
 
   get frames(): number { return this.seq?.shape[1] ?? 0; }
 
-  set(seq: Skeleton, edges: [number, number][], highlight: number[] = []): void {
+  set(seq: Skeleton, edges: [number, number][], highlight: number[] = [], vectors: SkeletonVectors | null = null): void {
     this.seq = seq;
     this.edges = edges;
+    this.vectors = vectors;
     this.highlight = new Set(highlight);
     this.frame = Math.min(this.frame, seq.shape[1] - 1);
     this.bounds = this.measure();
@@ -122,13 +130,15 @@ export class SkeletonPlayer {
     for (let m = 0; m < M; m++) {
       if (!this.present(m, t)) continue;
       const color = PEOPLE[m % PEOPLE.length];
-      const conf = (v: number) => {
+      const confOf = (v: number) => {
         if (this.seq!.score) return this.seq!.score[(m * T + t) * V + v];
         return !this.seq!.is3d && C === 3 ? this.joint(m, t, v)[2] : 1;
       };
       const joints = Array.from({ length: V }, (_, v) => this.joint(m, t, v));
       const pts = joints.map((p) => this.project(p));
       const lost = joints.map((p) => this.lost(p));
+      const faint = this.vectors ? 0.25 : 1;
+      const conf = (v: number) => faint * confOf(v);
       ctx.lineWidth = 3;
       ctx.strokeStyle = color;
       for (const [a, b] of this.edges) {
@@ -145,9 +155,35 @@ export class SkeletonPlayer {
         if (hot) { ctx.fillStyle = '#000'; ctx.font = '11px sans-serif'; ctx.fillText(String(v + 1), p[0] + 8, p[1] - 6); }
       });
       ctx.globalAlpha = 1;
+      if (this.vectors) this.drawVectors(ctx, this.vectors, m, t, joints, lost, color);
     }
     ctx.fillStyle = '#555';
     ctx.font = '12px sans-serif';
     ctx.fillText(`frame ${t + 1}/${T}${this.seq.is3d ? ' · drag to orbit, wheel to zoom' : ''}`, 8, this.canvas.height - 8);
+  }
+
+  /** Arrows: a bone from its pair joint, a motion from its joint (× scale); 2D uses x and y only. */
+  private drawVectors(ctx: CanvasRenderingContext2D, vec: SkeletonVectors, m: number, t: number, joints: number[][], lost: boolean[], color: string): void {
+    const [, T, V, C] = vec.seq.shape;
+    const dims = this.seq!.is3d ? 3 : 2;
+    const value = (v: number) => vec.seq.data.slice(((m * T + t) * V + v) * C, ((m * T + t) * V + v) * C + dims);
+    const arrows: [number, number[]][] = vec.pairs ? vec.pairs.map(([v, from]) => [from, value(v)]) : joints.map((_, v) => [v, value(v).map((x) => x * vec.scale)]);
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 2;
+    for (const [from, d] of arrows) {
+      if (from >= joints.length || lost[from] || d.every((x) => x === 0)) continue;
+      const start = joints[from];
+      const [a, b] = [this.project(start), this.project(start.map((x, k) => (k < dims ? x + d[k] : x)))];
+      const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+      if (len < 0.5) continue;
+      const [ux, uy] = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+      const head = Math.min(7, len / 2);
+      ctx.beginPath(); ctx.moveTo(...a); ctx.lineTo(...b); ctx.stroke();
+      ctx.beginPath(); ctx.moveTo(...b);
+      ctx.lineTo(b[0] - head * ux + head * 0.5 * uy, b[1] - head * uy - head * 0.5 * ux);
+      ctx.lineTo(b[0] - head * ux - head * 0.5 * uy, b[1] - head * uy + head * 0.5 * ux);
+      ctx.fill();
+    }
   }
 }

@@ -39,6 +39,20 @@ export interface Skeleton {
   readonly is3d: boolean;
 }
 
+/**
+ * What the pipeline's output holds (GenSkeFeat's feats): joints ('j'), or bones / K-bones
+ * ('b', 'k': joint − its pair's joint) or motions ('jm', 'bm', 'km': next frame − this frame),
+ * which are vectors, not positions. For one vector feature the same pipeline is also run with
+ * feats ['j'] and the same seed (GenSkeFeat draws no random numbers, so the clips and
+ * augmentations are the same): `joints` anchors the vectors; `pairs` are the (joint, pair joint)
+ * a bone or K-bone is taken between.
+ */
+export interface PipelineFeature {
+  readonly name: string;
+  readonly joints: Skeleton[] | null;
+  readonly pairs: [number, number][] | null;
+}
+
 export interface SampleView {
   readonly frameDir: string;
   readonly label: number;
@@ -47,7 +61,7 @@ export interface SampleView {
   readonly layouts: { name: LayoutName; edges: [number, number][] }[];
   readonly raw: Skeleton;
   /** Per clip, the pipeline's output, when a config was given. */
-  readonly pipeline: { config: string; mode: string; seed: number; layout: LayoutName; edges: [number, number][]; clips: Skeleton[] } | null;
+  readonly pipeline: { config: string; mode: string; seed: number; layout: LayoutName; edges: [number, number][]; clips: Skeleton[]; feature: PipelineFeature } | null;
 }
 
 const ALL = '(all)';
@@ -123,21 +137,33 @@ export class DatasetCache {
     if (pipeline) {
       const config: Config = loadConfig(pipeline.config);
       if (layouts.some((l) => l.name === config.graph)) layout = config.graph as LayoutName;
-      const entry = config.data[pipeline.mode];
-      const input = this.dataset(path, split, pipeline.mode !== 'train').get(index);
-      const out = compose(entry.pipeline, `data.${pipeline.mode}.pipeline`).run(input, createPipelineRng(pipeline.seed)).keypoint as NdArray;
-      const [clips, M, T, V2, C] = out.shape;
-      const per = M * T * V2 * C;
-      const data = Float32Array.from(values(out));
+      const steps = config.data[pipeline.mode].pipeline as Record<string, unknown>[];
+      const run = (ops: Record<string, unknown>[]) => {
+        const input = this.dataset(path, split, pipeline.mode !== 'train').get(index);
+        const out = compose(ops, `data.${pipeline.mode}.pipeline`).run(input, createPipelineRng(pipeline.seed)).keypoint as NdArray;
+        const [clips, M, T, V2, C] = out.shape;
+        const per = M * T * V2 * C;
+        const data = Float32Array.from(values(out));
+        return Array.from({ length: clips }, (_, c): Skeleton => ({
+          shape: [M, T, V2, C] as Skeleton['shape'], data: Array.from(data.subarray(c * per, (c + 1) * per)), score: null, is3d,
+        }));
+      };
+      const clips = run(steps);
+      const V2 = clips[0].shape[2];
       // The pipeline may change the joint set (e.g. coco → coco_new): draw with the config's graph when it fits.
       const pipeLayout: LayoutName = LAYOUTS[config.graph as LayoutName]?.numJoints === V2 ? config.graph as LayoutName : layout;
+      const gen = steps.find((op) => op.type === 'GenSkeFeat') as { feats?: string[]; dataset?: LayoutName } | undefined;
+      const feats = gen?.feats ?? ['j'];
+      let feature: PipelineFeature = { name: feats.join('+'), joints: null, pairs: null };
+      if (feats.length === 1 && feats[0] !== 'j') {
+        const joints = run(steps.map((op) => (op === gen ? { ...op, feats: ['j'] } : op)));
+        const table = feats[0] === 'b' ? 'bonePairs' : feats[0] === 'k' ? 'kbonePairs' : null;
+        const pairs = table ? LAYOUTS[gen!.dataset ?? 'nturgb+d'][table].map(([a, b]) => [a, b] as [number, number]) : null;
+        feature = { name: feats[0], joints, pairs };
+      }
       piped = {
         config: pipeline.config, mode: pipeline.mode, seed: pipeline.seed,
-        layout: pipeLayout, edges: LAYOUTS[pipeLayout].inward.map(([a, b]) => [a, b] as [number, number]),
-        clips: Array.from({ length: clips }, (_, c) => ({
-          shape: [M, T, V2, C] as Skeleton['shape'], data: Array.from(data.subarray(c * per, (c + 1) * per)),
-          score: null, is3d,
-        })),
+        layout: pipeLayout, edges: LAYOUTS[pipeLayout].inward.map(([a, b]) => [a, b] as [number, number]), clips, feature,
       };
     } else if (layouts.some((l) => l.name === 'nturgb+d')) layout = 'nturgb+d';
     return { frameDir: record.frame_dir, label: record.label, layout, layouts, raw, pipeline: piped };

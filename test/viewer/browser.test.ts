@@ -117,6 +117,18 @@ test('Data: the skeleton is drawn and moves between frames, raw and after the pi
   await w.page.selectOption('#config-select', 'quick/j');
   await w.page.waitForSelector('#skeleton-pipeline');
   assert.ok(await nonBackground(w.page, 'skeleton-pipeline') > 50, 'the pipeline skeleton canvas is blank');
+  assert.equal(await w.page.textContent('#pipeline-feature'), 'joints');
+  const joints = await canvasPixels(w.page, 'skeleton-pipeline');
+  // Bones are vectors: drawn as arrows from their pair joint over the (faint) joints, said so.
+  await w.page.selectOption('#config-select', 'quick/b');
+  await w.page.waitForFunction(() => document.querySelector('#pipeline-feature')?.textContent?.startsWith('bones'));
+  assert.match(await w.page.textContent('#pipeline-feature') ?? '', /^bones \(joint − pair joint\), drawn as arrows from the pair joint/);
+  assert.ok(await nonBackground(w.page, 'skeleton-pipeline') > 50, 'the bone canvas is blank');
+  assert.notEqual(await canvasPixels(w.page, 'skeleton-pipeline'), joints);
+  if (process.env.SKAGENT_SCREENSHOT_DIR) await w.page.screenshot({ path: join(process.env.SKAGENT_SCREENSHOT_DIR, 'view-data-bones.png'), fullPage: true });
+  await w.page.selectOption('#config-select', 'ntu60_xsub/jm');
+  await w.page.waitForFunction(() => document.querySelector('#pipeline-feature')?.textContent?.startsWith('motion'));
+  assert.ok(await nonBackground(w.page, 'skeleton-pipeline') > 50, 'the motion canvas is blank');
   await w.page.selectOption('#dataset-select', 'dataset:0:data/synth_coco.pkl');
   await w.page.waitForFunction(() => document.querySelector('#view-data')?.textContent?.includes('(2D, scores as opacity)'));
   assert.ok(await nonBackground(w.page, 'skeleton-raw') > 50, 'the 2D skeleton canvas is blank');

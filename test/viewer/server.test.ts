@@ -1,6 +1,7 @@
 /** The viewer's server over a real loopback socket: what it serves, what it refuses, bad logs. */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { LAYOUTS } from '../../src/skeleton/layouts.js';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -159,6 +160,34 @@ test('data: samples by split, a raw skeleton and the pipeline output', async () 
   assert.equal((coco.raw as { is3d: boolean }).is3d, false);
   assert.ok((coco.raw as { score: number[] | null }).score !== null);
   assert.equal((await getJson(`/api/sample?id=${encodeURIComponent('dataset:0:data/synth_ntu.pkl')}&index=-1`)).status, 400);
+});
+
+test('data: bones and motions after the pipeline come with their joints, from the same clips and augmentations', async () => {
+  type Sk = { shape: number[]; data: number[] };
+  type Piped = { clips: Sk[]; feature: { name: string; joints: Sk[] | null; pairs: [number, number][] | null } };
+  const id = encodeURIComponent('dataset:0:data/synth_ntu.pkl');
+  // Train mode: random rotation and sampling, the same for the bones and their joints.
+  const { json: b } = await getJson(`/api/sample?id=${id}&split=xsub_train&index=1&config=quick/b&mode=train&seed=7`);
+  const bones = b.pipeline as Piped;
+  assert.equal(bones.feature.name, 'b');
+  assert.deepEqual(bones.feature.pairs, LAYOUTS['nturgb+d'].bonePairs);
+  const joints = bones.feature.joints!;
+  assert.deepEqual(joints.map((c) => c.shape), bones.clips.map((c) => c.shape));
+  const [M, T, V, C] = joints[0].shape;
+  let worst = 0;
+  for (let m = 0; m < M; m++) for (let t = 0; t < T; t++) for (const [v1, v2] of bones.feature.pairs!) for (let c = 0; c < C; c++) {
+    const at = (v: number) => ((m * T + t) * V + v) * C + c;
+    worst = Math.max(worst, Math.abs(bones.clips[0].data[at(v1)] - (joints[0].data[at(v1)] - joints[0].data[at(v2)])));
+  }
+  assert.ok(worst < 1e-5, `bone = joint − parent joint up to ${worst}`);
+  assert.ok(joints[0].data.some((v) => v !== 0));
+  const { json: jm } = await getJson(`/api/sample?id=${id}&split=xsub_val&index=0&config=ntu60_xsub/jm&mode=test`);
+  const motion = jm.pipeline as Piped;
+  assert.equal(motion.feature.name, 'jm');
+  assert.equal(motion.feature.pairs, null);
+  assert.deepEqual(motion.feature.joints!.map((c) => c.shape), motion.clips.map((c) => c.shape));
+  const { json: j } = await getJson(`/api/sample?id=${id}&split=xsub_val&index=0&config=quick/j&mode=test`);
+  assert.deepEqual((j.pipeline as Piped).feature, { name: 'j', joints: null, pairs: null });
 });
 
 test('agent: rounds, critical joints and the logged refreshes', async () => {
