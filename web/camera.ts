@@ -131,6 +131,7 @@ export class CameraPanel {
   }
 
   stop(): void {
+    if (this.running) this.root.dataset.state = 'stopped';
     this.running = false;
     for (const track of this.media?.getTracks() ?? []) track.stop();
     this.media = null;
@@ -140,7 +141,6 @@ export class CameraPanel {
       if (this.download.href) URL.revokeObjectURL(this.download.href);
       this.download.href = URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: 'application/json' }));
       this.download.hidden = false;
-      this.root.dataset.state = 'stopped';
     }
   }
 
