@@ -20,7 +20,7 @@ const errors = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 page.on('pageerror', (e) => errors.push(e.message));
 const settle = () => page.waitForTimeout(900);
-for (const tab of ['runs', 'results', 'data', 'agent']) {
+for (const tab of ['runs', 'results', 'data', 'agent', 'live']) {
   await page.goto(`${base}#${tab}`);
   await page.waitForFunction((t) => document.body.dataset.ready === t, tab);
   if (tab === 'results') {
@@ -30,6 +30,11 @@ for (const tab of ['runs', 'results', 'data', 'agent']) {
   if (tab === 'data' && values.config) {
     await page.selectOption('#config-select', values.config);
     await page.waitForSelector('#skeleton-pipeline');
+  }
+  if (tab === 'live' && await page.$('#live-run')) {
+    // The first model under the paths on a synthetic action (the demo's exports after skagent demo).
+    await page.click('#live-run');
+    await page.waitForFunction(() => document.getElementById('view-live')?.dataset.recognized !== undefined, undefined, { timeout: 180_000 });
   }
   await settle();
   await page.screenshot({ path: `${out}/view-${tab}.png`, fullPage: tab !== 'results' && tab !== 'agent' });
