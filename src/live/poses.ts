@@ -107,6 +107,15 @@ function finite(v: unknown, where: string): number {
   return v;
 }
 
+/** Largest float32: keypoints reach the model as float32, where a larger finite number is Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function float32(v: unknown, where: string): number {
+  const x = finite(v, where);
+  if (Math.abs(x) > FLOAT32_MAX) throw new PoseInputError(`${where}: ${x} is beyond the 32-bit float range (±3.4e38)`);
+  return x;
+}
+
 /**
  * Reads a pose document: either `{ format?, channels?, fps?, frames: [...] }` or the frames array
  * itself. A frame is an array of people or `{ t?, people: [...] }` (t in seconds); a person is an
@@ -185,7 +194,7 @@ function readFrame(fv: unknown, fw: string, state: ReadState): RawFrame {
       if (!Array.isArray(jv) || jv.length !== shape.channels) {
         throw new PoseInputError(`${kw}[${ji}]: expected ${shape.channels} values (${shape.order}), got ${Array.isArray(jv) ? jv.length : JSON.stringify(jv)}`);
       }
-      jv.forEach((v, ci) => { values[ji * shape.channels + ci] = finite(v, `${kw}[${ji}][${ci}]`); });
+      jv.forEach((v, ci) => { values[ji * shape.channels + ci] = float32(v, `${kw}[${ji}][${ci}]`); });
     });
     state.shape = shape;
     return { id, values };

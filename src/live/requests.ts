@@ -134,6 +134,8 @@ export async function answerStreamMessage(stream: PoseStream, message: { text: s
     const p = await stream.push(parseJson(message.text, where), where);
     return p === null ? null : { type: 'prediction', frame: p.frame, ...(p.t === undefined ? {} : { t: p.t }), frames: p.frames, tracks: p.tracks, top: p.top, latencyMs: p.latencyMs };
   } catch (err) {
-    return { type: 'error', status: statusOf(err), error: (err as Error).message };
+    const message = (err as Error).message;
+    // e.g. a full pool's 'busy: ...': say which frame it is about
+    return { type: 'error', status: statusOf(err), error: message.startsWith(where) ? message : `${where}: ${message}` };
   }
 }

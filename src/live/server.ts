@@ -14,6 +14,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { answerClientError } from '../io/http-client-error.js';
 import { BoundedPool } from './pool.js';
 import { type PoseOptions, type PackedKeypoints, poseTargetOf } from './poses.js';
 import { HttpError, type ModelInput, answerStreamMessage, openStream, readRecognizeBody, requestUrl, statusOf } from './requests.js';
@@ -63,6 +64,7 @@ export class PoseServer {
     this.pool = new BoundedPool(o.concurrency ?? 2, o.queue ?? 32);
     poseTargetOf(o.recognizer); // fail at start for a model no pose maps onto
     this.http = createServer((req, res) => { void this.handle(req, res); });
+    this.http.on('clientError', answerClientError);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limit });
     this.http.on('upgrade', (req, socket, head) => {
       let stream: PoseStream;

@@ -70,7 +70,12 @@ export interface Recognition {
   perModel: Float32Array[];
 }
 
-export class RecognizerError extends Error {}
+export class RecognizerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecognizerError'; // skagent serve answers it with a 422, by this name
+  }
+}
 
 export interface LoadedModel {
   readonly metadata: ModelMetadata;

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listConfigs } from '../config/index.js';
+import { answerClientError } from '../io/http-client-error.js';
 import { type CatalogEntry, buildCatalog } from './catalog.js';
 import { DatasetCache } from './datasets.js';
 import { ensembleView } from './ensemble.js';
@@ -58,6 +59,7 @@ export class ViewServer {
 
   async listen(): Promise<string> {
     const server = createServer((req, res) => { void this.handle(req, res); });
+    server.on('clientError', answerClientError);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -54,6 +54,8 @@ test('bad input is a 4xx naming the field; the server keeps serving', async () =
     ['{"frames": [[[[1, 2, NaN]]]]}', 400, /not JSON/],
     [JSON.stringify({ frames: [[[...kp(24), [1, null, 2]]]] }), 422, /body\.frames\[0\]\[0\]\[24\]\[1\]: null is not a finite number/],
     [JSON.stringify({ frames: [[kp(25)]], top: 0 }), 422, /body\.top/],
+    // found by the HTTP fuzzer: finite in JSON, Infinity as float32 — was a 500 from the model runner
+    [JSON.stringify({ frames: [[[...kp(24), [1, 1e300, 2]]]] }), 422, /body\.frames\[0\]\[0\]\[24\]\[1\]: 1e\+300 is beyond the 32-bit float range/],
     ['x'.repeat(300 * 1024), 413, /limit/],
   ];
   for (const [body, status, msg] of cases) {
@@ -165,4 +167,26 @@ test('timestamps an hour or more apart are a 422 naming the frames, not a sequen
   const res = await post(JSON.stringify({ frames: [{ t: 0, people: a }, { t: 1e15, people: b }] }));
   assert.equal(res.status, 422);
   assert.match((await res.json() as { error: string }).error, /^body\.frames: the timestamps span 1000000000000000 s/);
+});
+
+test('malformed HTTP that Node refuses before any handler is a 400 with a JSON error (was a bare 400)', async () => {
+  const r = await raw('GDT /v1/health HTTP/1.1\r\nhost: x\r\n\r\n');
+  assert.match(r, /^HTTP\/1\.1 400 /);
+  assert.match(JSON.parse(r.slice(r.indexOf('\r\n\r\n') + 4)).error, /^request: malformed HTTP/);
+});
+
+test('WebSocket: a prediction that meets a full pool is a 503 error reply naming the frame (found by the HTTP fuzzer)', async () => {
+  let release!: () => void;
+  const hold = new Promise<void>((r) => { release = r; });
+  const running = server.pool.run(() => hold);
+  const queued = server.pool.run(async () => undefined);
+  const ws = await open('?window=1&stride=1');
+  const reply = new Promise<{ type: string; status?: number; error?: string }>((resolve) => ws.once('message', (m) => resolve(JSON.parse(m.toString()))));
+  ws.send(JSON.stringify(ntuFrames(1)[0]));
+  const r = await reply;
+  assert.deepEqual([r.type, r.status], ['error', 503]);
+  assert.match(r.error!, /^frame 0: busy: 1 recognitions running and 1 waiting/);
+  release();
+  await Promise.all([running, queued]);
+  ws.close();
 });

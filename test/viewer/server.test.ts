@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { LAYOUTS } from '../../src/skeleton/layouts.js';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ViewServer } from '../../src/viewer/server.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -214,4 +215,17 @@ test('request targets no URL parser takes, bad seeds and prototype names are 4xx
     assert.match(JSON.parse(r.body).error, message, path);
   }
   assert.equal((await get('/api/catalog')).status, 200);
+});
+
+test('malformed HTTP that Node refuses before any handler is a 400 with a JSON error (was a bare 400; found by the HTTP fuzzer)', async () => {
+  const url = new URL(base);
+  const r = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write('GDT / HTTP/1.1\r\nhost: x\r\n\r\n'));
+    let out = '';
+    socket.on('data', (d) => { out += d.toString(); });
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+  assert.match(r, /^HTTP\/1\.1 400 /);
+  assert.match(JSON.parse(r.slice(r.indexOf('\r\n\r\n') + 4)).error, /^request: malformed HTTP/);
 });

@@ -1,0 +1,12 @@
+/**
+ * The answer to a request Node's HTTP parser refuses before any handler sees it (an unknown
+ * method, a malformed request line or header): a 400 with a JSON error, as the servers' own
+ * refusals are, instead of Node's bare 400 without a body.
+ */
+import type { Duplex } from 'node:stream';
+
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) { socket.destroy(); return; }
+  const text = JSON.stringify({ error: `request: malformed HTTP (${err.code ?? err.message})` });
+  socket.end(`HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+}
