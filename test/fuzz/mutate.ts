@@ -65,7 +65,7 @@ export class Mutator {
 
   apply(src: Uint8Array, kind: Mutation, other: Uint8Array): Uint8Array {
     // A copy: on a Buffer (seeds often are), slice() is a view, and edits would corrupt the corpus.
-    const b = Uint8Array.from(src);
+    const b = new Uint8Array(src);
     const at = (n: number): number => this.at(n);
     switch (kind) {
       case 'bitflip': {
