@@ -13,6 +13,7 @@
  */
 import { Tensor, tensor, tidy, keep, nn, noGrad, eye } from '../torch/index.js';
 import { fnv1a, type TokenEncoder } from './word-tokens.js';
+import { mulberry32 } from '../rng/mulberry32.js';
 import { type TextEncoder, distinctClasses, classIndexTensor } from './encoder.js';
 
 /** n-gram lengths over BPE tokens and their weights. */
@@ -142,16 +143,4 @@ function featureSigns(feature: string, seed: number, out: Int8Array): void {
     if (j % 32 === 0) bits = next();
     out[j] = (bits >>> (j % 32)) & 1 ? 1 : -1;
   }
-}
-
-/** Mulberry32: a small, fast 32-bit generator; plenty for sign bits. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
 }

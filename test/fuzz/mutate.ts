@@ -4,17 +4,12 @@
  * edits (a count replaced by a huge, negative or non-numeric one, lines dropped or repeated).
  * Deterministic for a seed, so a failing input can be regenerated from (seed, index).
  */
+import { mulberry32 } from '../../src/rng/mulberry32.js';
 
-/** mulberry32: a small seeded PRNG. */
+/** A seeded generator of floats in [0, 1) (mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x0a, 0x0d, 0x20, 0x28, 0x2e, 0x94, 0x95];
