@@ -1,8 +1,9 @@
 /**
  * Data-parallel steps for test/distributed/ddp.test.ts, as a real subprocess:
- *   node ddp-rank.js rank <outDir> <steps>       one rank (torchrun environment), DataParallel
- *   node ddp-rank.js reference <outDir> <steps>  one process: per step, the gradients of both
- *                                                ranks' batches accumulated and averaged
+ *   node ddp-rank.js rank <outDir> <steps> [K]       one rank (torchrun environment), DataParallel,
+ *                                                    K micro-batches accumulated per step (default 1)
+ *   node ddp-rank.js reference <outDir> <steps> [K]  one process: per step, the gradients of both
+ *                                                    ranks' K micro-batches accumulated and averaged
  *   node ddp-rank.js gradients <outDir> <calls>  one rank: averageGradients on hand-made
  *                                                gradients (a float32 parameter with a gradient on
  *                                                every rank, one on rank 1 only, a float64 one on
@@ -26,8 +27,9 @@ import { DataParallel } from '../../src/engine/data-parallel.js';
 import { stepLabels } from '../../src/model/train-forward.js';
 import type { Recognizer } from '../../src/model/recognizer.js';
 
-const [mode, outDir, stepsArg] = process.argv.slice(2);
+const [mode, outDir, stepsArg, microArg] = process.argv.slice(2);
 const steps = Number(stepsArg);
+const micro = Number(microArg ?? 1);
 const BATCH = 4;
 const WORLD = 2;
 const config = loadConfig('quick/j');
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     await dp.broadcastState(model);
     const rng = new PythonRandom(100 + rank);
     for (let s = 0; s < steps; s++) {
-      accumulate(step, rng, rank, s);
+      for (let m = 0; m < micro; m++) accumulate(step, rng, rank, s * micro + m);
       await dp.averageGradients(model.parameters());
       step.update();
       dump(model, `rank${rank}.step${s}.bin`);
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     const { model, step } = build(1);
     const rngs = Array.from({ length: WORLD }, (_, r) => new PythonRandom(100 + r));
     for (let s = 0; s < steps; s++) {
-      for (let r = 0; r < WORLD; r++) accumulate(step, rngs[r], r, s);
+      for (let r = 0; r < WORLD; r++) for (let m = 0; m < micro; m++) accumulate(step, rngs[r], r, s * micro + m);
       step.update();
       dump(model, `reference.step${s}.bin`);
     }
