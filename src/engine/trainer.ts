@@ -195,6 +195,9 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       let iter = (epoch - 1) * itersPerEpoch;
       let batches = 0;
       for await (const batch of trainLoader.epoch(epoch)) {
+        // A prefetched batch arrives as a resolved promise, so without a macrotask turn here a
+        // SIGINT/SIGTERM handler (and any other I/O callback) could wait many steps to run.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const lr = cosineAnnealingLr(opt.lr, iter, totalIters, config.lr_config.min_lr);
         sgd.paramGroups[0].lr = lr;
         const stats = tidy(() => step.accumulate(batchTensors(batch, o.device), rng));
