@@ -5,7 +5,9 @@
  * planted outside it. Each target gets a fresh server process started through the CLI, with
  * NODE_V8_COVERAGE set, so the coverage of the server's dist/src code is counted when it stops.
  *
- *   node dist/bench/fuzz-http.js [inputs=100000] [seed=1] [target-substring ...]
+ *   node dist/bench/fuzz-http.js [inputs=100000] [seed=1] [--seconds N] [target-substring ...]
+ *
+ * --seconds stops each target after N seconds; its row then shows the inputs reached.
  *
  * Prints a markdown table; every problem (a 500, a dropped connection, an error that names no
  * field, a leak of the sentinel, a failed health check, a server that exited) is printed and
@@ -14,7 +16,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HTTP_TARGETS, type HttpTarget, httpCampaign, startServer, viewerFolder } from '../test/fuzz/http.js';
+import { HTTP_TARGETS, type HttpTarget, type RunningServer, httpCampaign, startServer, viewerFolder } from '../test/fuzz/http.js';
 import { exportQuickModel } from '../test/live/quick-model.js';
 
 /** Distinct V8 coverage ranges of dist/src with a non-zero count in a NODE_V8_COVERAGE folder. */
@@ -30,19 +32,21 @@ function coverageRanges(dir: string): number {
   return seen.size;
 }
 
-async function run(target: HttpTarget, inputs: number, seed: number, scratch: string, model: () => string): Promise<string> {
+async function run(target: HttpTarget, inputs: number, seed: number, seconds: number | undefined, scratch: string, model: () => string): Promise<string> {
   const coverage = mkdtempSync(join(scratch, 'coverage-'));
   const env = { ...process.env, NODE_V8_COVERAGE: coverage, OMP_NUM_THREADS: '1' };
   const view = target.server === 'view' ? viewerFolder() : null;
   const server = await startServer(view ? ['view', view.root, '--port', '0']
     : ['serve', model(), '--port', '0', '--concurrency', '1', '--queue', '1', '--threads', '1', '--max-body', String(256 * 1024)], env);
+  running.add(server);
   const started = Date.now();
   const stats = await httpCampaign(target, {
-    inputs, seed, port: server.port, inFlight: target.server === 'view' ? 2 : 4, sentinel: view?.sentinel ?? null, server,
+    inputs, seed, seconds, port: server.port, inFlight: target.server === 'view' ? 2 : 4, sentinel: view?.sentinel ?? null, server,
     onProgress: (s, secs) => { if (s.inputs % 10_000 === 0) console.error(`${target.name}: ${s.inputs} inputs, ${s.problems.length} problems, ${secs.toFixed(0)} s`); },
   });
   const wall = (Date.now() - started) / 1000;
   await server.stop();
+  running.delete(server);
   const ranges = coverageRanges(coverage);
   if (stats.problems.length > 0) {
     process.exitCode = 1;
@@ -56,10 +60,19 @@ async function run(target: HttpTarget, inputs: number, seed: number, scratch: st
   return `| ${target.name} | ${stats.inputs} | ${ranges} | ${stats.reasons.size} | ${statuses} | ${stats.problems.length} | ${stats.healthChecks} | ${stats.slowestMs.toFixed(1)} ms | ${wall.toFixed(0)} s |`;
 }
 
+/** Servers running now: stopped if the campaign itself is interrupted. */
+const running = new Set<RunningServer>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => { for (const s of running) s.child.kill('SIGTERM'); process.exit(130); });
+}
+
 async function main(): Promise<void> {
   const inputs = Number(process.argv[2] ?? 100_000);
   const seed = Number(process.argv[3] ?? 1);
-  const filters = process.argv.slice(4);
+  const rest = process.argv.slice(4);
+  const at = rest.indexOf('--seconds');
+  const seconds = at >= 0 ? Number(rest.splice(at, 2)[1]) : undefined;
+  const filters = rest;
   const scratch = mkdtempSync(join(tmpdir(), 'skagent-fuzz-http-'));
   let modelPath: string | undefined;
   const model = () => (modelPath ??= exportQuickModel(scratch));
@@ -69,7 +82,7 @@ async function main(): Promise<void> {
     console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
     for (const target of HTTP_TARGETS) {
       if (filters.length > 0 && !filters.some((f) => target.name.includes(f))) continue;
-      console.log(await run(target, inputs, seed, scratch, model));
+      console.log(await run(target, inputs, seed, seconds, scratch, model));
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -4,7 +4,9 @@
  * joins the corpus. Each parser runs in its own worker thread under a watchdog, so a hang is
  * reported (and the campaign goes on) instead of stalling it.
  *
- *   SKAGENT_FIXTURES=... node dist/bench/fuzz.js [inputs=100000] [seed=1] [target-substring ...]
+ *   SKAGENT_FIXTURES=... node dist/bench/fuzz.js [inputs=100000] [seed=1] [--seconds N] [target-substring ...]
+ *
+ * --seconds stops each parser after N seconds; its row then shows the inputs reached.
  *
  * Prints a markdown table (inputs, V8 coverage ranges reached, distinct refusals, crashes, over the limit,
  * slowest input) and writes crashing inputs to fuzz-crashes/<target>-<index>.bin. Exit status 1 on
@@ -20,7 +22,7 @@ const TIME_LIMIT_MS = 2000;
 /** No progress report for this long: the worker is hung and is terminated. */
 const WATCHDOG_MS = 60_000;
 
-interface Job { readonly target: number; readonly inputs: number; readonly seed: number }
+interface Job { readonly target: number; readonly inputs: number; readonly seed: number; readonly seconds?: number }
 interface Report { readonly done: boolean; readonly inputs: number; readonly blocks: number; readonly stats?: Omit<FuzzStats, 'reasons'> & { reasons: number } }
 
 function blockCoverage(): { probe: () => number; total: () => number } {
@@ -61,7 +63,7 @@ async function runWorker(job: Job): Promise<void> {
   const target = TARGETS[job.target];
   const coverage = blockCoverage();
   const stats = await fuzz(target, {
-    inputs: job.inputs, seed: job.seed, timeLimitMs: TIME_LIMIT_MS, newCoverage: coverage.probe,
+    inputs: job.inputs, seed: job.seed, seconds: job.seconds, timeLimitMs: TIME_LIMIT_MS, newCoverage: coverage.probe,
     onProgress: (s) => parentPort!.postMessage({ done: false, inputs: s.inputs, blocks: coverage.total() } satisfies Report),
   });
   const { reasons, ...rest } = stats;
@@ -115,13 +117,16 @@ function campaign(index: number, job: Job): Promise<string> {
 async function main(): Promise<void> {
   const inputs = Number(process.argv[2] ?? 100_000);
   const seed = Number(process.argv[3] ?? 1);
-  const filters = process.argv.slice(4);
+  const rest = process.argv.slice(4);
+  const at = rest.indexOf('--seconds');
+  const seconds = at >= 0 ? Number(rest.splice(at, 2)[1]) : undefined;
+  const filters = rest;
   console.log(`fuzz campaign: ${inputs} inputs per parser, seed ${seed}, per-input limit ${TIME_LIMIT_MS} ms, coverage = distinct V8 coverage ranges of dist/src reached (docs/robustness.md)`);
   console.log('| parser | inputs | coverage ranges | distinct refusals | crashes | over limit | slowest input | wall |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (let i = 0; i < TARGETS.length; i++) {
     if (filters.length > 0 && !filters.some((f) => TARGETS[i].name.includes(f))) continue;
-    console.log(await campaign(i, { target: i, inputs, seed }));
+    console.log(await campaign(i, { target: i, inputs, seed, seconds }));
   }
 }
 

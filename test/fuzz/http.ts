@@ -204,6 +204,8 @@ export interface HttpCampaignOptions {
   readonly inFlight: number;
   readonly sentinel: string | null;
   readonly server: RunningServer;
+  /** Stop firing after this many seconds (the inputs reached are reported). */
+  readonly seconds?: number;
   readonly onProgress?: (stats: HttpStats, elapsedS: number) => void;
 }
 
@@ -214,6 +216,7 @@ export async function httpCampaign(target: HttpTarget, opts: HttpCampaignOptions
   const stats: HttpStats = { target: target.name, inputs: 0, statuses: new Map(), reasons: new Set(), problems: [], slowestMs: 0, healthChecks: 0 };
   const started = performance.now();
   let next = 0;
+  const deadline = opts.seconds === undefined ? Infinity : started + opts.seconds * 1000;
   const health = async () => {
     stats.healthChecks++;
     try {
@@ -224,7 +227,7 @@ export async function httpCampaign(target: HttpTarget, opts: HttpCampaignOptions
     }
   };
   const worker = async () => {
-    while (next < opts.inputs && opts.server.exited === null) {
+    while (next < opts.inputs && opts.server.exited === null && performance.now() < deadline) {
       const i = next++;
       const input = i < seeds.length ? seeds[i] : mutator.mutate(seeds[mutator.pick(seeds.length)], seeds[mutator.pick(seeds.length)]);
       const t0 = performance.now();
