@@ -100,6 +100,15 @@ interface Directory {
   readonly size: number;
 }
 
+/** An entry name flagged UTF-8 (general purpose bit 11); invalid bytes are the archive's fault. */
+function utf8Name(decoder: TextDecoder, bytes: Uint8Array, where: string): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new Error(`${where}: the file name is flagged UTF-8 but is not valid UTF-8`);
+  }
+}
+
 export class ZipReader {
   readonly entries: ReadonlyMap<string, ZipEntry>;
 
@@ -216,7 +225,7 @@ export class ZipReader {
       const end = p + CENTRAL_HEADER_SIZE + nameLen + extraLen + commentLen;
       if (end > cd.length) throw new Error(`${this.source}: central directory entry ${i} runs past the directory`);
       const nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen);
-      const name = flags & FLAG_UTF8 ? utf8.decode(nameBytes) : latin1.decode(nameBytes);
+      const name = flags & FLAG_UTF8 ? utf8Name(utf8, nameBytes, `${this.source}: central directory entry ${i}`) : latin1.decode(nameBytes);
       let size = dv.getUint32(p + 24, true);
       let compressedSize = dv.getUint32(p + 20, true);
       let localHeaderOffset = dv.getUint32(p + 42, true);

@@ -98,6 +98,12 @@ print(json.dumps(out))
     new DataView(badDir.buffer).setUint32(badDir.length - 6, 1 << 30, true); // central directory offset
     assert.throws(() => ZipReader.fromBytes(badDir, 'dir.zip'), /dir\.zip: central directory .* past the end/);
     assert.throws(() => zipChunks([ENTRIES[0], ENTRIES[0]]), /duplicate entry name/);
+    // A name flagged UTF-8 whose bytes are not UTF-8 (found by the fuzzer: it threw a TypeError).
+    const badName = zip.slice();
+    const at = Buffer.from(badName.buffer).lastIndexOf(Buffer.from('archive/ü')) + 'archive/'.length;
+    badName[at] = 0xff;
+    assert.throws(() => ZipReader.fromBytes(badName, 'name.zip'), (e: Error) =>
+      e.constructor === Error && /name\.zip: central directory entry 3: the file name is flagged UTF-8 but is not valid UTF-8/.test(e.message));
   });
 
   it('writeZipFile replaces the target atomically', () => {
