@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HTTP_TARGETS, type HttpTarget, type RunningServer, httpCampaign, startServer, viewerFolder } from '../test/fuzz/http.js';
 import { exportQuickModel } from '../test/live/quick-model.js';
+import { campaignArgs } from '../test/fuzz/run.js';
 
 /** Distinct V8 coverage ranges of dist/src with a non-zero count in a NODE_V8_COVERAGE folder. */
 function coverageRanges(dir: string): number {
@@ -67,12 +68,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
-  const inputs = Number(process.argv[2] ?? 100_000);
-  const seed = Number(process.argv[3] ?? 1);
-  const rest = process.argv.slice(4);
-  const at = rest.indexOf('--seconds');
-  const seconds = at >= 0 ? Number(rest.splice(at, 2)[1]) : undefined;
-  const filters = rest;
+  const { inputs, seed, seconds, filters } = campaignArgs(process.argv.slice(2));
   const scratch = mkdtempSync(join(tmpdir(), 'skagent-fuzz-http-'));
   let modelPath: string | undefined;
   const model = () => (modelPath ??= exportQuickModel(scratch));

@@ -15,7 +15,7 @@
 import { Session } from 'node:inspector';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { fuzz, type FuzzStats } from '../test/fuzz/run.js';
+import { campaignArgs, fuzz, type FuzzStats } from '../test/fuzz/run.js';
 import { TARGETS } from '../test/fuzz/targets.js';
 
 const TIME_LIMIT_MS = 2000;
@@ -115,12 +115,7 @@ function campaign(index: number, job: Job): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const inputs = Number(process.argv[2] ?? 100_000);
-  const seed = Number(process.argv[3] ?? 1);
-  const rest = process.argv.slice(4);
-  const at = rest.indexOf('--seconds');
-  const seconds = at >= 0 ? Number(rest.splice(at, 2)[1]) : undefined;
-  const filters = rest;
+  const { inputs, seed, seconds, filters } = campaignArgs(process.argv.slice(2));
   console.log(`fuzz campaign: ${inputs} inputs per parser, seed ${seed}, per-input limit ${TIME_LIMIT_MS} ms, coverage = distinct V8 coverage ranges of dist/src reached (docs/robustness.md)`);
   console.log('| parser | inputs | coverage ranges | distinct refusals | crashes | over limit | slowest input | wall |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

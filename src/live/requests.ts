@@ -5,17 +5,11 @@
  * `statusOf` gives the status the server answers for any error (a 500 only for a bug).
  */
 import { UserError } from '../errors.js';
+import { HttpError } from '../io/http-errors.js';
 import { PoolFullError } from './pool.js';
 import { type PackedKeypoints, type PoseOptions, type PoseTarget, PoseInputError, parsePoseJson } from './poses.js';
 import { prepareSequence } from './recognize.js';
 import { type KeypointRecognizer, PoseStream, type TopLabel } from './stream.js';
-
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
 
 export function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;

@@ -14,10 +14,10 @@
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { answerClientError } from '../io/http-client-error.js';
+import { HttpError, answerClientError } from '../io/http-errors.js';
 import { BoundedPool } from './pool.js';
 import { type PoseOptions, type PackedKeypoints, poseTargetOf } from './poses.js';
-import { HttpError, type ModelInput, answerStreamMessage, openStream, readRecognizeBody, requestUrl, statusOf } from './requests.js';
+import { type ModelInput, answerStreamMessage, openStream, readRecognizeBody, requestUrl, statusOf } from './requests.js';
 import type { Recognizer } from '../runtime/recognizer.js';
 import type { PoseStream } from './stream.js';
 

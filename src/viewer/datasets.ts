@@ -13,7 +13,7 @@ import { LAYOUTS, LAYOUT_NAMES, type LayoutName } from '../skeleton/layouts.js';
 import { compose } from '../transforms/index.js';
 import { createPipelineRng } from '../rng/index.js';
 import { classNamesFor } from './results.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../io/http-errors.js';
 
 export interface DatasetSummary {
   readonly format: 'pickle' | 'store';

@@ -6,7 +6,7 @@
 import { ENSEMBLE_PRESETS, fuseScores, searchWeights } from '../engine/ensemble.js';
 import { type ScoreArray, topKAccuracy } from '../engine/metrics.js';
 import type { CatalogEntry } from './catalog.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../io/http-errors.js';
 import { readResultInfo, readResultScores } from './results.js';
 
 export interface EnsembleView {

@@ -1,12 +1,5 @@
 import { UserError } from '../errors.js';
-
-/** An error the viewer's API answers with its own HTTP status (400 bad request, 404, 422 bad input). */
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+import { HttpError } from '../io/http-errors.js';
 
 /**
  * The status for any error thrown while answering: HttpError's own; errors about the user's files

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { readLabelMap } from '../agent/store.js';
 import { evaluateScores, predictClasses, type ScoreArray } from '../engine/metrics.js';
 import { RESULT_FILES, readLabelsNpy, readScoresNpy } from '../engine/results.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../io/http-errors.js';
 
 export interface ResultInfo {
   readonly config: string | null;

@@ -9,7 +9,7 @@ import { halfArrayToFloat32 } from '../io/float16.js';
 import type { NdArray } from '../io/ndarray.js';
 import { LAYOUTS } from '../skeleton/layouts.js';
 import type { Skeleton } from './datasets.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../io/http-errors.js';
 
 /** The synthetic generator's layout that feeds a model of each input layout. */
 const SYNTH_FOR_MODEL: Readonly<Record<string, SynthLayout>> = { 'nturgb+d': 'nturgb+d', coco: 'coco', coco_new: 'coco', uav: 'uav' };

@@ -100,3 +100,11 @@ export async function fuzz(target: FuzzTarget, opts: FuzzOptions): Promise<FuzzS
   }
   return stats;
 }
+
+/** The campaign scripts' arguments: `[inputs=100000] [seed=1] [--seconds N] [target-substring ...]`. */
+export function campaignArgs(args: readonly string[]): { inputs: number; seed: number; seconds?: number; filters: string[] } {
+  const rest = args.slice(2);
+  const at = rest.indexOf('--seconds');
+  const seconds = at >= 0 ? Number(rest.splice(at, 2)[1]) : undefined;
+  return { inputs: Number(args[0] ?? 100_000), seed: Number(args[1] ?? 1), seconds, filters: rest };
+}

@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { HttpError, type ModelInput, answerStreamMessage, openStream, readRecognizeBody, statusOf } from '../../src/live/requests.js';
+import { HttpError } from '../../src/io/http-errors.js';
+import { type ModelInput, answerStreamMessage, openStream, readRecognizeBody, statusOf } from '../../src/live/requests.js';
 import type { KeypointRecognizer } from '../../src/live/stream.js';
 import type { PackedKeypoints } from '../../src/live/poses.js';
 import { ViewServer, errorStatus } from '../../src/viewer/server.js';

@@ -1,10 +1,21 @@
 /**
+ * Errors the two servers (`skagent serve`, `skagent view`) answer with, as JSON `{ error }`.
+ */
+import type { Duplex } from 'node:stream';
+
+/** An error answered with its own HTTP status (400 bad request, 404, 413, 422 bad input, ...). */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/**
  * The answer to a request Node's HTTP parser refuses before any handler sees it (an unknown
  * method, a malformed request line or header): a 400 with a JSON error, as the servers' own
  * refusals are, instead of Node's bare 400 without a body.
  */
-import type { Duplex } from 'node:stream';
-
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable) { socket.destroy(); return; }
   const text = JSON.stringify({ error: `request: malformed HTTP (${err.code ?? err.message})` });
