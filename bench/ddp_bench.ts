@@ -2,18 +2,20 @@
  * Data-parallel costs on this machine, TypeScript (c10d through the bridge) side by side with
  * PyTorch's own DDP (bench/reference/ddp_bench.py), both on Gloo over loopback, in one run:
  *
- *   allreduce  the ntu60_xsub/j model's gradient set averaged over 2 ranks, as after each backward
- *              (25 MiB buckets, all started before one wait); median seconds per call
- *   train      the ntu60_xsub/j training step (mix-up, every loss, backward, gradient averaging,
- *              SGD) with 1 rank, then 2 ranks, --batch samples per rank; median seconds per step
- *              of rank 0
+ *   reduce     the ntu60_xsub/j model's gradient set averaged over 2 ranks by DDP's reducer, in
+ *              the backward of sum_p <p, c_p> (every parameter gets a known gradient at almost no
+ *              compute; bridge: DataParallel.backward, PyTorch: DistributedDataParallel);
+ *              median seconds per backward
+ *   train      the ntu60_xsub/j training step (mix-up, every loss, backward with the gradient
+ *              averaging, SGD) with 1 rank, then 2 ranks, --batch samples per rank; median
+ *              seconds per step of rank 0
  *
  * Every rank runs 1 libtorch thread (OMP_NUM_THREADS=1, OPENBLAS_NUM_THREADS=1), each
  * measurement in fresh processes, TypeScript and Python alternating.
  *
- *   node dist/bench/ddp_bench.js [--iters 3] [--batch 4] [--only allreduce|train] [--json out.json]
+ *   node dist/bench/ddp_bench.js [--iters 3] [--batch 4] [--only reduce|train] [--json out.json]
  *
- * Internal: `--worker allreduce|train` is one TypeScript rank (torchrun environment; prints one JSON line).
+ * Internal: `--worker reduce|train` is one TypeScript rank (torchrun environment; prints one JSON line).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -53,16 +55,15 @@ async function worker(mode: string, iters: number, warmup: number, batch: number
   const params = run.model.parameters();
   const seconds: number[] = [];
   let extra = {};
-  if (mode === 'allreduce') {
+  if (mode === 'reduce') {
     const trainable = params.filter((p) => p.requiresGrad);
-    // Fresh gradients before every call, as a backward leaves them (averaging makes them views of its buckets).
-    const fresh = trainable.map((p) => randn(p.shape));
+    const coeffs = trainable.map((p) => randn(p.shape));
     extra = { tensors: trainable.length, bytes: trainable.reduce((n, p) => n + 4 * p.numel, 0) };
     for (let i = 0; i < warmup + iters; i++) {
-      trainable.forEach((p, j) => { p.grad = fresh[j]; });
+      for (const p of trainable) p.grad = null;
       await dp!.barrier('bench');
       const t0 = performance.now();
-      await dp!.averageGradients(params);
+      tidy(() => dp!.backward(run.model, trainable.map((p, j) => p.mul(coeffs[j]).sum()).reduce((a, b) => a.add(b))));
       if (i >= warmup) seconds.push((performance.now() - t0) / 1000);
     }
   } else {
@@ -77,8 +78,8 @@ async function worker(mode: string, iters: number, warmup: number, batch: number
       tidy(() => step.accumulate({
         keypoint: randn([batch, 1, spec.persons, spec.frames, spec.numJoints, spec.channels]),
         labels: stepLabels(Int32Array.from({ length: batch }, (_, j) => (i * batch + j) % spec.numClasses), 'cpu'),
-      }, rng));
-      if (dp) await dp.averageGradients(params);
+      }, rng, dp ? (loss) => dp.backward(run.model, loss) : undefined));
+      if (dp) await dp.anyNonFinite(step.hasNonFinite);
       step.update();
       if (i >= warmup) seconds.push((performance.now() - t0) / 1000);
     }
@@ -113,12 +114,12 @@ async function main(): Promise<void> {
   let port = 29700 + Math.floor(Math.random() * 200);
   const rows: Record<string, unknown>[] = [];
   const modes: [string, number][] = [];
-  if (values.only !== 'train') modes.push(['allreduce', 2]);
-  if (values.only !== 'allreduce') modes.push(['train', 1], ['train', 2]);
+  if (values.only !== 'train') modes.push(['reduce', 2]);
+  if (values.only !== 'reduce') modes.push(['train', 1], ['train', 2]);
   process.stderr.write(`ddp_bench: ${CONFIG}, 1 thread per rank, ${iters} timed iterations after 1 warm-up, batch ${batch} per rank (train); load average ${loadavg()[0].toFixed(2)}\n`);
   for (const [mode, world] of modes) {
     for (const side of ['ts', 'py'] as const) {
-      const line = await ranks(side, mode, world, { iters: mode === 'allreduce' ? 10 * iters : iters, batch }, port++);
+      const line = await ranks(side, mode, world, { iters: mode === 'reduce' ? 10 * iters : iters, batch }, port++);
       const row = { mode, world, side: side === 'ts' ? 'TypeScript (bridge c10d)' : 'PyTorch 1.13 (DDP/Gloo)', median_s: median(line.seconds), min_s: Math.min(...line.seconds), max_s: Math.max(...line.seconds), tensors: line.tensors, bytes: line.bytes };
       rows.push(row);
       process.stderr.write(`${mode.padEnd(9)} ${world} rank(s) ${row.side.padEnd(26)} median ${row.median_s.toFixed(4)} s (min ${row.min_s.toFixed(4)}, max ${row.max_s.toFixed(4)})${line.bytes ? ` — ${line.tensors} tensors, ${(line.bytes / 2 ** 20).toFixed(2)} MiB` : ''}\n`);

@@ -13,7 +13,8 @@
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(torch_include)",
-        "<(torch_include)/torch/csrc/api/include"
+        "<(torch_include)/torch/csrc/api/include",
+        "include-fallback"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NDEBUG", "_GLIBCXX_USE_CXX11_ABI=<(torch_abi)"],
       "cflags!": ["-fno-exceptions"],

@@ -3,9 +3,9 @@ reference model (skeletonagent_model.py), one process per rank (RANK, WORLD_SIZE
 MASTER_PORT in the environment; WORLD_SIZE=1: one plain process, no DDP). Prints one JSON line per
 rank: {"mode", "rank", "world", "seconds": [per-iteration], ...}.
 
-  allreduce  the model's gradient set (its parameters' shapes, float32) averaged over the ranks as
-             DDP's reducer does after backward: flattened into 25 MiB buckets in reverse parameter
-             order, every bucket's all_reduce started (async_op) before the waits
+  reduce     DDP's gradient averaging on the model's gradient set: the backward of
+             sum_p <p, c_p> (every parameter gets a known gradient at almost no compute) under
+             DistributedDataParallel(find_unused_parameters=True, broadcast_buffers=False)
   train      the model_bench.py training step (mix-up, every loss, backward, SGD) under
              DistributedDataParallel(find_unused_parameters=True, broadcast_buffers=False)
 """
@@ -21,9 +21,6 @@ import torch.distributed as dist
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model_bench import build_model, train_step, training_forward, CLASSES, TEXT_DIM  # noqa: E402
 
-BUCKET_BYTES = 25 * 1024 * 1024
-
-
 class Whole(torch.nn.Module):
     """The recogniser's training forward as a module: DDP's hooks run through its forward."""
 
@@ -35,31 +32,22 @@ class Whole(torch.nn.Module):
         return training_forward(self.model, x)
 
 
-def average_gradients(grads, world):
-    buckets, members, size = [], [], 0
-    for g in reversed(grads):
-        members.append(g)
-        size += g.numel() * 4
-        if size >= BUCKET_BYTES:
-            buckets.append(members)
-            members, size = [], 0
-    if members:
-        buckets.append(members)
-    flats = [torch.cat([g.reshape(-1) for g in b]) for b in buckets]
-    works = [dist.all_reduce(f, async_op=True) for f in flats]
-    for w in works:
-        w.wait()
-    for b, f in zip(buckets, flats):
-        f.div_(world)
-        offset = 0
-        for g in b:
-            g.copy_(f[offset:offset + g.numel()].view_as(g))
-            offset += g.numel()
+class Probe(torch.nn.Module):
+    """sum_p <p, c_p> over the model's parameters: its backward gives each parameter the gradient
+    c_p and costs next to nothing, so timing it times DDP's reducer."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.coeffs = [torch.randn_like(q) for q in model.parameters()]
+
+    def forward(self):
+        return sum((q * c).sum() for q, c in zip(self.model.parameters(), self.coeffs))
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('mode', choices=['allreduce', 'train'])
+    p.add_argument('mode', choices=['reduce', 'train'])
     p.add_argument('--iters', type=int, default=3)
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--batch', type=int, default=4)
@@ -73,13 +61,15 @@ def main():
     model = build_model()
     seconds = []
     extra = {}
-    if a.mode == 'allreduce':
-        grads = [torch.randn_like(q) for q in model.parameters()]
-        extra = {'tensors': len(grads), 'bytes': sum(g.numel() * 4 for g in grads)}
+    if a.mode == 'reduce':
+        net = torch.nn.parallel.DistributedDataParallel(Probe(model), find_unused_parameters=True, broadcast_buffers=False)
+        params = list(model.parameters())
+        extra = {'tensors': len(params), 'bytes': sum(q.numel() * 4 for q in params)}
         for i in range(a.warmup + a.iters):
+            net.zero_grad(set_to_none=True)
             dist.barrier()
             t0 = time.perf_counter()
-            average_gradients(grads, world)
+            net().backward()
             if i >= a.warmup:
                 seconds.append(time.perf_counter() - t0)
     else:

@@ -79,16 +79,18 @@ Napi::Value ParallelInfo(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAllocator(env, exports);  // before any tensor is allocated
   InitTensor(env, exports);
-  exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
-  exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
-  exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
-  exports.Set("randpermSeeded", Napi::Function::New(env, RandpermSeeded));
-  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
-  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
-  exports.Set("cudaIsAvailable", Napi::Function::New(env, CudaIsAvailable));
-  exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
-  exports.Set("cudaSynchronize", Napi::Function::New(env, CudaSynchronize));
-  exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo));
+  ExportAll(env, exports, {
+      {"setGradEnabled", SetGradEnabled},
+      {"isGradEnabled", IsGradEnabled},
+      {"manualSeed", ManualSeed},
+      {"randpermSeeded", RandpermSeeded},
+      {"setNumThreads", SetNumThreads},
+      {"getNumThreads", GetNumThreads},
+      {"cudaIsAvailable", CudaIsAvailable},
+      {"cudaDeviceCount", CudaDeviceCount},
+      {"cudaSynchronize", CudaSynchronize},
+      {"parallelInfo", ParallelInfo},
+  });
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   InitDispatch(env, exports);
   InitProfiler(env, exports);

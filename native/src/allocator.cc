@@ -172,8 +172,10 @@ void InitAllocator(Napi::Env env, Napi::Object exports) {
     instance = new CachingCpuAllocator(c10::GetDefaultCPUAllocator(), slack ? std::max(0.0, std::atof(slack)) : 0.25);
     c10::SetCPUAllocator(instance, /*priority=*/100);
   }
-  exports.Set("cpuMemoryStats", Napi::Function::New(env, CpuMemoryStats));
-  exports.Set("emptyCpuCache", Napi::Function::New(env, EmptyCpuCache));
+  ExportAll(env, exports, {
+      {"cpuMemoryStats", CpuMemoryStats},
+      {"emptyCpuCache", EmptyCpuCache},
+  });
 }
 
 }  // namespace skagent

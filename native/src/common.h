@@ -5,6 +5,7 @@
 #pragma once
 #include <napi.h>
 #include <ATen/ATen.h>
+#include <initializer_list>
 #include <string>
 
 namespace skagent {
@@ -36,6 +37,16 @@ auto Guard(Napi::Env env, F&& fn, C&& context) -> decltype(fn()) {
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, context() + ": " + e.what());
   }
+}
+
+// A function the bridge exports: its JS name and implementation.
+struct Export {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+
+inline void ExportAll(Napi::Env env, Napi::Object exports, std::initializer_list<Export> functions) {
+  for (const Export& f : functions) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
 }
 
 void InitTensor(Napi::Env env, Napi::Object exports);

@@ -300,9 +300,11 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitDispatch(Napi::Env env, Napi::Object exports) {
-  exports.Set("opHandle", Napi::Function::New(env, OpHandle));
-  exports.Set("opSchema", Napi::Function::New(env, OpSchema));
-  exports.Set("callOp", Napi::Function::New(env, CallOp));
+  ExportAll(env, exports, {
+      {"opHandle", OpHandle},
+      {"opSchema", OpSchema},
+      {"callOp", CallOp},
+  });
 }
 
 }  // namespace skagent

@@ -8,6 +8,7 @@
 // can be in flight before one wait.
 #include "common.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/reducer.hpp>
 #ifdef SKAGENT_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
@@ -220,6 +222,78 @@ Napi::Value Destroy(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+std::vector<at::Tensor> TensorsOf(const Napi::Value& v, const char* what) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(table::Get(a.Get(i), what));
+  return out;
+}
+
+// PyTorch's own DDP reducer (torch/csrc/distributed/c10d/reducer.cpp, what
+// torch.nn.parallel.DistributedDataParallel drives from Python): it hooks the parameters' gradient
+// accumulators and starts a bucket's allreduce as soon as all its gradients are ready, so the
+// communication overlaps the rest of the backward; the last waits happen in the autograd engine's
+// final callback, inside backward().
+struct ReducerHolder {
+  std::shared_ptr<c10d::Reducer> reducer;
+};
+
+c10d::Reducer& ReducerOf(const Napi::Value& v) {
+  if (!v.IsExternal()) throw Napi::Error::New(v.Env(), "c10d: not a reducer handle");
+  auto* h = v.As<Napi::External<ReducerHolder>>().Data();
+  if (!h->reducer) throw Napi::Error::New(v.Env(), "c10d: the reducer was destroyed");
+  return *h->reducer;
+}
+
+// c10dReducer(group, [paramIds], [names], bucketCapBytes) → reducer. As DDP's constructor
+// (torch/nn/parallel/distributed.py, 1.13) with find_unused_parameters=True and
+// gradient_as_bucket_view=True: buckets assigned by size in parameter order (a small first bucket
+// of 1 MiB, then bucketCapBytes), handed to the reducer in reverse, the order backward produces them.
+Napi::Value NewReducer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto pg = GroupOf(info[0]);
+  auto params = TensorsOf(info[1], "c10d reducer parameter");
+  Napi::Array namesJs = info[2].As<Napi::Array>();
+  int64_t cap = info[3].As<Napi::Number>().Int64Value();
+  std::unordered_map<size_t, std::string> names;
+  for (uint32_t i = 0; i < namesJs.Length(); i++) names[i] = namesJs.Get(i).As<Napi::String>().Utf8Value();
+  auto reducer = Guard(env, [&] {
+    std::vector<bool> sparse(params.size(), false);
+    auto assignment = c10d::compute_bucket_assignment_by_size(
+        params, {static_cast<size_t>(c10d::kDefaultFirstBucketBytes), static_cast<size_t>(cap)}, sparse);
+    auto indices = std::get<0>(assignment);
+    auto limits = std::get<1>(assignment);
+    std::reverse(indices.begin(), indices.end());
+    std::reverse(limits.begin(), limits.end());
+    return std::make_shared<c10d::Reducer>(params, indices, limits, pg, sparse, cap,
+                                           /*find_unused_parameters=*/true, /*gradient_as_bucket_view=*/true,
+                                           names, /*first_bucket_bytes_cap=*/cap);
+  }, [] { return std::string("c10d reducer"); });
+  return Napi::External<ReducerHolder>::New(env, new ReducerHolder{std::move(reducer)},
+                                            [](Napi::Env, ReducerHolder* h) { delete h; });
+}
+
+// c10dReducerPrepare(reducer, [outputIds]): the next backward from these outputs reduces the
+// gradients (DDP's forward: the prior reduction must have finished; then the autograd graph is
+// searched for the parameters it does not reach, which count as ready with zero gradients).
+Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
+  c10d::Reducer& reducer = ReducerOf(info[0]);
+  auto outputs = TensorsOf(info[1], "c10d reducer output");
+  Guard(info.Env(), [&] {
+    reducer.prepare_for_forward();
+    reducer.rebuild_buckets();
+    reducer.prepare_for_backward(outputs);
+  }, [] { return std::string("c10d reducer"); });
+  return info.Env().Undefined();
+}
+
+// c10dReducerDestroy(reducer): removes its hooks from the parameters now (not at collection).
+Napi::Value ReducerDestroy(const Napi::CallbackInfo& info) {
+  if (info[0].IsExternal()) info[0].As<Napi::External<ReducerHolder>>().Data()->reducer.reset();
+  return info.Env().Undefined();
+}
+
 // A started collective, held by JS until waited on (or collected).
 struct WorkHolder {
   c10::intrusive_ptr<c10d::Work> work;
@@ -231,13 +305,6 @@ Napi::Value WrapWork(Napi::Env env, c10::intrusive_ptr<c10d::Work> work, std::st
                                          [](Napi::Env, WorkHolder* w) { delete w; });
 }
 
-std::vector<at::Tensor> TensorsOf(const Napi::Value& v, const char* what) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<at::Tensor> out;
-  out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(table::Get(a.Get(i), what));
-  return out;
-}
 
 c10d::ReduceOp ReduceOpOf(Napi::Env env, const std::string& s) {
   if (s == "sum") return c10d::ReduceOp::SUM;
@@ -317,19 +384,24 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitDistributed(Napi::Env env, Napi::Object exports) {
-  exports.Set("c10dBackends", Napi::Function::New(env, Backends));
-  exports.Set("c10dStore", Napi::Function::New(env, CreateStore));
-  exports.Set("c10dStoreSet", Napi::Function::New(env, StoreSet));
-  exports.Set("c10dStoreGet", Napi::Function::New(env, StoreGet));
-  exports.Set("c10dStoreAdd", Napi::Function::New(env, StoreAdd));
-  exports.Set("c10dStoreCheck", Napi::Function::New(env, StoreCheck));
-  exports.Set("c10dNewGroup", Napi::Function::New(env, NewGroup));
-  exports.Set("c10dDestroy", Napi::Function::New(env, Destroy));
-  exports.Set("c10dAllreduce", Napi::Function::New(env, Allreduce));
-  exports.Set("c10dBroadcast", Napi::Function::New(env, Broadcast));
-  exports.Set("c10dAllgather", Napi::Function::New(env, Allgather));
-  exports.Set("c10dBarrier", Napi::Function::New(env, Barrier));
-  exports.Set("c10dWait", Napi::Function::New(env, Wait));
+  ExportAll(env, exports, {
+      {"c10dBackends", Backends},
+      {"c10dStore", CreateStore},
+      {"c10dStoreSet", StoreSet},
+      {"c10dStoreGet", StoreGet},
+      {"c10dStoreAdd", StoreAdd},
+      {"c10dStoreCheck", StoreCheck},
+      {"c10dNewGroup", NewGroup},
+      {"c10dDestroy", Destroy},
+      {"c10dAllreduce", Allreduce},
+      {"c10dBroadcast", Broadcast},
+      {"c10dAllgather", Allgather},
+      {"c10dBarrier", Barrier},
+      {"c10dWait", Wait},
+      {"c10dReducer", NewReducer},
+      {"c10dReducerPrepare", ReducerPrepare},
+      {"c10dReducerDestroy", ReducerDestroy},
+  });
 }
 
 }  // namespace skagent

@@ -108,8 +108,10 @@ Napi::Value ProfilerStop(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitProfiler(Napi::Env env, Napi::Object exports) {
-  exports.Set("profilerStart", Napi::Function::New(env, ProfilerStart));
-  exports.Set("profilerStop", Napi::Function::New(env, ProfilerStop));
+  ExportAll(env, exports, {
+      {"profilerStart", ProfilerStart},
+      {"profilerStop", ProfilerStop},
+  });
 }
 
 }  // namespace skagent

@@ -267,25 +267,27 @@ Napi::Value LiveCount(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitTensor(Napi::Env env, Napi::Object exports) {
-  exports.Set("release", Napi::Function::New(env, Release));
-  exports.Set("isLive", Napi::Function::New(env, IsLive));
-  exports.Set("sizes", Napi::Function::New(env, Sizes));
-  exports.Set("strides", Napi::Function::New(env, Strides));
-  exports.Set("scalarType", Napi::Function::New(env, ScalarType));
-  exports.Set("device", Napi::Function::New(env, DeviceOf));
-  exports.Set("isContiguous", Napi::Function::New(env, IsContiguous));
-  exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
-  exports.Set("setRequiresGrad", Napi::Function::New(env, SetRequiresGrad));
-  exports.Set("isLeaf", Napi::Function::New(env, IsLeaf));
-  exports.Set("grad", Napi::Function::New(env, Grad));
-  exports.Set("setGrad", Napi::Function::New(env, SetGrad));
-  exports.Set("backward", Napi::Function::New(env, Backward));
-  exports.Set("toArrayBuffer", Napi::Function::New(env, ToArrayBuffer));
-  exports.Set("item", Napi::Function::New(env, Item));
-  exports.Set("fromArrayBuffer", Napi::Function::New(env, FromArrayBuffer));
-  exports.Set("copyFromArrayBuffer", Napi::Function::New(env, CopyFromArrayBuffer));
-  exports.Set("sameStorage", Napi::Function::New(env, SameStorage));
-  exports.Set("liveCount", Napi::Function::New(env, LiveCount));
+  ExportAll(env, exports, {
+      {"release", Release},
+      {"isLive", IsLive},
+      {"sizes", Sizes},
+      {"strides", Strides},
+      {"scalarType", ScalarType},
+      {"device", DeviceOf},
+      {"isContiguous", IsContiguous},
+      {"requiresGrad", RequiresGrad},
+      {"setRequiresGrad", SetRequiresGrad},
+      {"isLeaf", IsLeaf},
+      {"grad", Grad},
+      {"setGrad", SetGrad},
+      {"backward", Backward},
+      {"toArrayBuffer", ToArrayBuffer},
+      {"item", Item},
+      {"fromArrayBuffer", FromArrayBuffer},
+      {"copyFromArrayBuffer", CopyFromArrayBuffer},
+      {"sameStorage", SameStorage},
+      {"liveCount", LiveCount},
+  });
 }
 
 }  // namespace skagent

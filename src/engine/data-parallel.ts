@@ -2,14 +2,13 @@
  * Data-parallel training over a c10d process group, with the semantics of the original's
  * launcher (PyTorch DDP with find_unused_parameters=True, broadcast_buffers=False):
  * - the model's state (parameters and buffers) is broadcast from rank 0 once, at the start;
- * - after each backward the gradients are averaged over the ranks, in buckets of about 25 MiB
- *   (DDP's bucket_cap_mb) in reverse parameter order, all buckets in flight before one wait.
- *   The buckets are flat buffers made once: each gradient is copied into its slice, the bucket is
- *   reduced in place, and the parameters' gradients become views of their slices (no copy back,
- *   no allocation per step). The bridge has no autograd hooks, so the allreduce follows the
- *   backward instead of overlapping it (DDP starts a bucket as soon as its gradients are ready);
- * - a parameter without a gradient on some ranks gets the average of the others' (as DDP, where
- *   unused parameters contribute zeros); one without a gradient on every rank keeps none;
+ * - the gradients are averaged over the ranks during the backward by PyTorch's own DDP reducer
+ *   (c10d::Reducer through the bridge): buckets of 25 MiB (DDP's bucket_cap_mb; a first one of
+ *   1 MiB), each allreduced as soon as its gradients are ready, so the communication overlaps the
+ *   rest of the backward; the parameters' gradients are views of the buckets;
+ * - a parameter without a gradient on some ranks gets the average of the others' (unused
+ *   parameters contribute zeros); one without a gradient on every rank keeps none;
+ * - with gradient accumulation only the last micro-batch's backward reduces (DDP's no_sync);
  * - BatchNorm running statistics stay per rank (never synchronised after the start);
  * - evaluation is sharded (DistributedSampler order) and the scores gathered back into split
  *   order as mmcv's collect_results does.
@@ -18,26 +17,17 @@
  * collective fails (a peer died, or the timeout passed because one hangs) the error names the
  * rank(s) that fell behind, or rank 0 when its store is unreachable.
  */
-import { cat, empty, keep, noGrad, tensor, tidy, type DType, type Tensor } from '../torch/index.js';
-import { ProcessGroup, Work } from '../torch/distributed.js';
+import { cat, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
+import { GradientReducer, ProcessGroup, Work } from '../torch/distributed.js';
 import type { Module } from '../torch/nn/index.js';
 
+/** DDP's bucket_cap_mb default, in bytes. */
 const BUCKET_BYTES = 25 * 1024 * 1024;
-const ELEMENT_BYTES: Partial<Record<DType, number>> = { float16: 2, bfloat16: 2, float32: 4, float64: 8 };
 
-/** A persistent flat buffer a group of gradients is averaged in (one dtype and device). */
-interface Bucket {
-  /** Indices into the trainable parameters, in bucket order. */
-  members: number[];
-  flat: Tensor;
-  /** The members' slices of `flat`, shaped as their parameters. */
-  views: Tensor[];
-}
-
-/** The buckets of one list of trainable parameters (rebuilt when the list changes). */
-interface BucketLayout {
+/** The reducer of one list of trainable parameters (rebuilt when the list changes). */
+interface AttachedReducer {
   paramIds: number[];
-  buckets: Bucket[];
+  reducer: GradientReducer;
 }
 
 export class DistributedFailure extends Error {
@@ -49,7 +39,7 @@ export class DistributedFailure extends Error {
 
 export class DataParallel {
   private collectives = 0;
-  private layout: BucketLayout | null = null;
+  private attached: AttachedReducer | null = null;
 
   constructor(readonly group: ProcessGroup) {}
 
@@ -74,78 +64,39 @@ export class DataParallel {
   }
 
   /**
-   * Averages the gradients of `params` over the ranks (see the module comment). Afterwards each
-   * gradient is a view of a persistent bucket, valid until the next call (the optimiser step uses
-   * it, `zeroGrad` drops it). `nonFinite`: this rank's loss was NaN/inf; resolves with whether any
-   * rank's was (so that all ranks skip the same steps).
+   * `loss.backward()` with the gradients of `model`'s trainable parameters averaged over the
+   * ranks during it (see the module comment). Afterwards each gradient is a view of a reducer
+   * bucket, valid until the next reducing backward (the optimiser step uses it, `zeroGrad` drops it).
    */
-  async averageGradients(params: readonly Tensor[], nonFinite = false): Promise<boolean> {
-    const trainable = params.filter((p) => p.requiresGrad);
-    const { buckets } = this.bucketsFor(trainable);
-    const grads = trainable.map((p) => p.grad);
-    // One small allreduce: which parameters have a gradient anywhere, and whether any loss was NaN/inf.
-    const used = tensor(Float32Array.from([...grads.map((g) => (g ? 1 : 0)), nonFinite ? 1 : 0]), [grads.length + 1]);
-    try {
-      noGrad(() => {
-        for (const b of buckets) {
-          b.members.forEach((i, k) => { const g = grads[i]; if (g) b.views[k].copy_(g); else b.views[k].zero_(); });
-        }
-      });
-      await this.run('gradient allreduce', () => [this.group.allreduce([used], 'sum'), ...buckets.map((b) => this.group.allreduce([b.flat], 'avg'))]);
-      const usedAnywhere = used.toFloat32Array();
-      for (const b of buckets) {
-        b.members.forEach((i, k) => { if (usedAnywhere[i] > 0) trainable[i].grad = b.views[k]; });
-      }
-      return usedAnywhere[grads.length] > 0;
-    } finally {
-      used.dispose();
-      for (const g of grads) g?.dispose();
-    }
-  }
-
-  /**
-   * The buckets of `trainable`, made on first use: per dtype and device, filled in reverse
-   * parameter order up to BUCKET_BYTES each (DDP's assignment).
-   */
-  private bucketsFor(trainable: readonly Tensor[]): BucketLayout {
-    const paramIds = trainable.map((p) => p.id);
-    if (this.layout && this.layout.paramIds.length === paramIds.length && this.layout.paramIds.every((id, i) => id === paramIds[i])) return this.layout;
-    this.releaseBuckets();
-    const open = new Map<string, { members: number[]; bytes: number }>();
-    const groups: number[][] = [];
-    for (let i = trainable.length - 1; i >= 0; i--) {
-      const p = trainable[i];
-      const key = `${p.dtype}@${p.device}`;
-      const b = open.get(key) ?? { members: [], bytes: 0 };
-      open.set(key, b);
-      b.members.push(i);
-      b.bytes += p.numel * (ELEMENT_BYTES[p.dtype] ?? 4);
-      if (b.bytes >= BUCKET_BYTES) { groups.push(b.members); open.delete(key); }
-    }
-    for (const b of open.values()) groups.push(b.members);
-    const buckets = groups.map((members) => {
-      const first = trainable[members[0]];
-      const flat = keep(empty([members.reduce((n, i) => n + trainable[i].numel, 0)], { dtype: first.dtype, device: first.device }));
-      let offset = 0;
-      const views = members.map((i) => {
-        const p = trainable[i];
-        const view = keep(tidy(() => flat.narrow(0, offset, p.numel).view(...p.shape)));
-        offset += p.numel;
-        return view;
-      });
-      return { members, flat, views };
+  backward(model: Module, loss: Tensor): void {
+    const reducer = this.reducerFor(model);
+    this.runNow('gradient allreduce (during backward)', () => {
+      reducer.prepare([loss]);
+      loss.backward();
     });
-    this.layout = { paramIds, buckets };
-    return this.layout;
   }
 
-  /** Frees the persistent buckets (gradients that are views of them keep their memory alive). */
-  private releaseBuckets(): void {
-    for (const b of this.layout?.buckets ?? []) {
-      b.flat.dispose();
-      for (const v of b.views) v.dispose();
+  /** Whether any rank's loss since the last update was NaN/inf, so that all ranks skip the same steps. */
+  async anyNonFinite(nonFinite: boolean): Promise<boolean> {
+    const flag = tensor(Float32Array.of(nonFinite ? 1 : 0), [1]);
+    try {
+      await this.run('non-finite loss check', () => [this.group.allreduce([flag], 'max')]);
+      return flag.toFloat32Array()[0] > 0;
+    } finally {
+      flag.dispose();
     }
-    this.layout = null;
+  }
+
+  /** The reducer of `model`'s trainable parameters, made on first use (and again if they change). */
+  private reducerFor(model: Module): GradientReducer {
+    const named = new Map<number, [string, Tensor]>();
+    for (const [name, p] of model.namedParameters()) if (p.requiresGrad && !named.has(p.id)) named.set(p.id, [name, p]);
+    const paramIds = [...named.keys()];
+    if (this.attached && this.attached.paramIds.length === paramIds.length && this.attached.paramIds.every((id, i) => id === paramIds[i])) return this.attached.reducer;
+    this.attached?.reducer.dispose();
+    const entries = [...named.values()];
+    this.attached = { paramIds, reducer: this.group.reducer(entries.map(([, p]) => p), entries.map(([n]) => n), BUCKET_BYTES) };
+    return this.attached.reducer;
   }
 
   /**
@@ -181,13 +132,32 @@ export class DataParallel {
   private async run(what: string, start: () => Work[], waitOther?: () => Promise<void>): Promise<void> {
     const n = ++this.collectives;
     try {
-      this.group.storeSet(`progress/${this.rank}`, String(n));
+      this.markProgress(n);
       const works = start();
       await Work.all(works);
       await waitOther?.();
     } catch (err) {
-      throw new DistributedFailure(`rank ${this.rank}: ${what} (collective #${n}) failed: ${(err as Error).message.split('\n')[0]}\n  ${this.diagnose(n)}`);
+      throw this.failure(what, n, err);
     }
+  }
+
+  /** `run` for collectives that complete inside a synchronous call (the reducer's, in backward). */
+  private runNow(what: string, body: () => void): void {
+    const n = ++this.collectives;
+    try {
+      this.markProgress(n);
+      body();
+    } catch (err) {
+      throw this.failure(what, n, err);
+    }
+  }
+
+  private markProgress(n: number): void {
+    this.group.storeSet(`progress/${this.rank}`, String(n));
+  }
+
+  private failure(what: string, n: number, err: unknown): DistributedFailure {
+    return new DistributedFailure(`rank ${this.rank}: ${what} (collective #${n}) failed: ${(err as Error).message.split('\n')[0]}\n  ${this.diagnose(n)}`);
   }
 
   /** Which rank fell behind, from the progress marks in the store. */

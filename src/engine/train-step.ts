@@ -77,14 +77,15 @@ export class TrainingStep {
 
   /**
    * Forward and backward of one (micro-)batch; the gradients add up over calls until `update()`
-   * (gradient accumulation; data-parallel runs average them over the ranks in between).
+   * (gradient accumulation). `backward` runs the loss's backward instead of `loss.backward()`:
+   * data-parallel runs average the gradients over the ranks during the last micro-batch's.
    */
-  accumulate(input: StepInput, rng: PythonRandom): StepStats {
+  accumulate(input: StepInput, rng: PythonRandom, backward: (loss: Tensor) => void = (loss) => loss.backward()): StepStats {
     const stats = tidy(() => {
       const r = forwardTrain(this.model, input.keypoint, input.labels, {
         mix: this.settings.mix, rng, weights: this.settings.weights, textEmbedding: (l) => this.semantics.embed(l.host, l.tensor),
       });
-      r.losses.total.backward();
+      backward(r.losses.total);
       const z = r.logits.narrow(0, 0, input.labels.host.length);
       this.semantics.observe(input.labels.host, z);
       // The original logs top-1/top-5 of the clean logits with the evaluation's top_k_accuracy (numpy).

@@ -137,7 +137,6 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
   const isMain = !dp || dp.isMain;
   const opt = config.optimizer;
   const sgd = step.sgd;
-  const params = model.parameters();
   const accumulate = o.accumulate ?? 1;
   const batchesPerEpoch = trainLoader.batchesPerEpoch;
   const itersPerEpoch = Math.ceil(batchesPerEpoch / accumulate);
@@ -200,11 +199,13 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
         await new Promise<void>((resolve) => setImmediate(resolve));
         const lr = cosineAnnealingLr(opt.lr, iter, totalIters, config.lr_config.min_lr);
         sgd.paramGroups[0].lr = lr;
-        const stats = tidy(() => step.accumulate(batchTensors(batch, o.device), rng));
         batches++;
-        if (batches % accumulate !== 0 && batches < batchesPerEpoch) continue;
+        // The last micro-batch of an update reduces the gradients over the ranks during its backward.
+        const updates = batches % accumulate === 0 || batches >= batchesPerEpoch;
+        const stats = tidy(() => step.accumulate(batchTensors(batch, o.device), rng, dp && updates ? (loss) => dp.backward(model, loss) : undefined));
+        if (!updates) continue;
         // The ranks agree on skipping: one rank's NaN/inf would reach every rank's averaged gradients.
-        const nonFinite = dp ? await dp.averageGradients(params, step.hasNonFinite) : step.hasNonFinite;
+        const nonFinite = dp ? await dp.anyNonFinite(step.hasNonFinite) : step.hasNonFinite;
         step.update(nonFinite);
         iter++;
         if (nonFinite) {

@@ -5,8 +5,11 @@
  * and returns a Work; awaiting `work.wait()` settles off the Node thread, so the event loop
  * (data loading, progress, signals) keeps running while it is in flight, and a peer that died
  * or hangs turns into a rejected Promise after the timeout instead of a silent hang.
+ *
+ * `GradientReducer` is PyTorch's own DDP reducer (c10d::Reducer) on a group: the gradients are
+ * averaged during the backward, bucket by bucket as they become ready.
  */
-import { native, type NativeWork } from './native.js';
+import { native, type NativeReducer, type NativeWork } from './native.js';
 import { emptyLike } from './creation.js';
 import type { Tensor } from './tensor.js';
 
@@ -116,9 +119,43 @@ export class ProcessGroup {
   storeHas(key: string): boolean { return native().c10dStoreCheck(this.store, key); }
   storeAdd(key: string, by: number): number { return native().c10dStoreAdd(this.store, key, by); }
 
+  /**
+   * PyTorch's DDP reducer over `params` (trainable leaves, each once; `names` for its messages),
+   * with DDP's settings: buckets of `bucketCapBytes` (a first one of 1 MiB) filled in parameter
+   * order and reduced in reverse, find_unused_parameters=True, gradient_as_bucket_view=True.
+   */
+  reducer(params: readonly Tensor[], names: readonly string[], bucketCapBytes: number): GradientReducer {
+    return new GradientReducer(native().c10dReducer(this.group, params.map((p) => p.id), [...names], bucketCapBytes), this.timeoutMs);
+  }
+
   /** Drops this process's references (a group with a collective still in flight is left to exit). */
   destroy(): void {
     native().c10dDestroy(this.group);
     native().c10dDestroy(this.store);
+  }
+}
+
+/**
+ * Averages the gradients of its parameters over the group during the next backward after
+ * `prepare` (DDP's forward then backward): each bucket's allreduce starts as soon as its
+ * gradients are ready, and `backward()` returns once all are averaged. Afterwards each
+ * parameter's `.grad` is a view of its bucket; a parameter that got no gradient on a rank counts
+ * as zeros there, and one that got none on any rank keeps none. Backward passes without
+ * `prepare` only accumulate locally (DDP's no_sync). A failed or timed-out collective throws from
+ * that `backward()` (after the group's timeout, `timeoutMs`).
+ */
+export class GradientReducer {
+  constructor(private handle: NativeReducer | null, readonly timeoutMs: number) {}
+
+  /** The next backward from `outputs` averages the gradients. */
+  prepare(outputs: readonly Tensor[]): void {
+    if (!this.handle) throw new Error('c10d reducer: used after dispose()');
+    native().c10dReducerPrepare(this.handle, outputs.map((t) => t.id));
+  }
+
+  /** Removes the reducer's hooks from the parameters. */
+  dispose(): void {
+    if (this.handle) native().c10dReducerDestroy(this.handle);
+    this.handle = null;
   }
 }

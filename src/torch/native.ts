@@ -21,6 +21,9 @@ export interface CpuCacheStats {
 /** A started c10d collective (opaque). */
 export interface NativeWork { readonly __brand: 'c10dWork' }
 
+/** PyTorch's DDP gradient reducer (opaque). */
+export interface NativeReducer { readonly __brand: 'c10dReducer' }
+
 /** The raw native surface. Tensors are integer ids into the native tensor table. */
 export interface NativeTorch {
   readonly torchVersion: string;
@@ -74,6 +77,9 @@ export interface NativeTorch {
   c10dAllgather(group: number, input: number, outputs: number[]): NativeWork;
   c10dBarrier(group: number): NativeWork;
   c10dWait(works: NativeWork[], timeoutMs: number): Promise<void>;
+  c10dReducer(group: number, params: number[], names: string[], bucketCapBytes: number): NativeReducer;
+  c10dReducerPrepare(reducer: NativeReducer, outputs: number[]): void;
+  c10dReducerDestroy(reducer: NativeReducer): void;
   /** Rows [key, calls, selfNs, totalNs]. */
   profilerStop(): [string, number, number, number][];
 }

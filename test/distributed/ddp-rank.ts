@@ -4,11 +4,10 @@
  *                                                    K micro-batches accumulated per step (default 1)
  *   node ddp-rank.js reference <outDir> <steps> [K]  one process: per step, the gradients of both
  *                                                    ranks' K micro-batches accumulated and averaged
- *   node ddp-rank.js gradients <outDir> <calls>  one rank: averageGradients on hand-made
- *                                                gradients (a float32 parameter with a gradient on
+ *   node ddp-rank.js gradients <outDir> <calls>  one rank: DataParallel.backward of a loss with
+ *                                                known gradients (a float32 parameter used on
  *                                                every rank, one on rank 1 only, a float64 one on
- *                                                none), fresh gradients per call; writes
- *                                                <outDir>/gradients<rank>.json
+ *                                                none), per call; writes <outDir>/gradients<rank>.json
  * Each writes, after every step, all parameters (float32, state-dict order) to
  * <outDir>/<who>.step<s>.bin, and the first BatchNorm's running mean to <who>.bn.bin.
  * Rank r builds its model with seed 1 + r, so only the initial broadcast makes the ranks agree;
@@ -17,7 +16,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
-import { manualSeed, randn, tensor, tidy } from '../../src/torch/index.js';
+import { manualSeed, randn, tensor, tidy, type Tensor } from '../../src/torch/index.js';
+import { Module } from '../../src/torch/nn/index.js';
 import { ProcessGroup } from '../../src/torch/distributed.js';
 import { PythonRandom } from '../../src/rng/index.js';
 import { setUpRun } from '../../src/engine/run-setup.js';
@@ -42,15 +42,22 @@ function build(seed: number): { model: Recognizer; step: TrainingStep } {
   return { model: run.model, step: new TrainingStep(run.model, run.semantics, stepSettingsOf(config)) };
 }
 
-/** Rank r's micro-batch at step s: forward + backward into the accumulated gradients. */
-function accumulate(step: TrainingStep, rng: PythonRandom, r: number, s: number): void {
+/** Rank r's micro-batch at step s: forward + backward (`backward`, default loss.backward()) into the accumulated gradients. */
+function accumulate(step: TrainingStep, rng: PythonRandom, r: number, s: number, backward?: (loss: Tensor) => void): void {
   tidy(() => {
     manualSeed(1000 + 10 * s + r);
     const keypoint = randn([BATCH, 1, spec.persons, spec.frames, spec.numJoints, spec.channels]);
     const labels = stepLabels(Int32Array.from({ length: BATCH }, (_, i) => (3 * s + 5 * r + i) % spec.numClasses), 'cpu');
     manualSeed(2000 + 10 * s + r);
-    step.accumulate({ keypoint, labels }, rng);
+    step.accumulate({ keypoint, labels }, rng, backward);
   });
+}
+
+/** Parameters with known gradients for the `gradients` mode. */
+class ThreeParameters extends Module {
+  readonly everywhere = this.param('everywhere', tensor([0, 0, 0]));
+  readonly rankOneOnly = this.param('rankOneOnly', tensor([0, 0]));
+  readonly nowhere = this.param('nowhere', tensor(Float64Array.from([0, 0]), [2]));
 }
 
 function dump(model: Recognizer, file: string): void {
@@ -76,8 +83,8 @@ async function main(): Promise<void> {
     await dp.broadcastState(model);
     const rng = new PythonRandom(100 + rank);
     for (let s = 0; s < steps; s++) {
-      for (let m = 0; m < micro; m++) accumulate(step, rng, rank, s * micro + m);
-      await dp.averageGradients(model.parameters());
+      // Only the last micro-batch's backward reduces over the ranks (DDP's no_sync before it).
+      for (let m = 0; m < micro; m++) accumulate(step, rng, rank, s * micro + m, m === micro - 1 ? (loss) => dp.backward(model, loss) : undefined);
       step.update();
       dump(model, `rank${rank}.step${s}.bin`);
     }
@@ -86,16 +93,17 @@ async function main(): Promise<void> {
     const rank = Number(process.env.RANK);
     const group = await ProcessGroup.init({ rank, worldSize: WORLD, masterAddr: process.env.MASTER_ADDR!, masterPort: Number(process.env.MASTER_PORT), backend: 'gloo', timeoutMs: 60_000 });
     const dp = new DataParallel(group);
-    const everywhere = tensor([0, 0, 0], { requiresGrad: true });
-    const rankOneOnly = tensor([0, 0], { requiresGrad: true });
-    const nowhere = tensor(Float64Array.from([0, 0]), [2], { requiresGrad: true });
+    const m = new ThreeParameters();
     const calls: { everywhere: number[]; rankOneOnly: number[]; nowhere: number[] | null; dtype: string }[] = [];
     for (let c = 0; c < steps; c++) {
-      everywhere.grad = tensor([1 + rank + c, 10 * rank, -1 - c]);
-      rankOneOnly.grad = rank === 1 ? tensor([4 + c, 6]) : null;
-      nowhere.grad = null;
-      await dp.averageGradients([everywhere, rankOneOnly, nowhere]);
-      calls.push({ everywhere: Array.from(everywhere.grad!.toFloat32Array()), rankOneOnly: Array.from(rankOneOnly.grad!.toFloat32Array()), nowhere: nowhere.grad ? [] : null, dtype: everywhere.grad!.dtype });
+      // d loss / d everywhere = [1 + rank + c, 10 rank, -1 - c]; d loss / d rankOneOnly = [4 + c, 6] on rank 1, none on rank 0.
+      tidy(() => {
+        let loss = m.everywhere.mul(tensor([1 + rank + c, 10 * rank, -1 - c])).sum();
+        if (rank === 1) loss = loss.add(m.rankOneOnly.mul(tensor([4 + c, 6])).sum());
+        dp.backward(m, loss);
+      });
+      calls.push({ everywhere: Array.from(m.everywhere.grad!.toFloat32Array()), rankOneOnly: Array.from(m.rankOneOnly.grad!.toFloat32Array()), nowhere: m.nowhere.grad ? [] : null, dtype: m.everywhere.grad!.dtype });
+      m.everywhere.grad = null; m.rankOneOnly.grad = null;
     }
     writeFileSync(join(outDir, `gradients${rank}.json`), JSON.stringify(calls));
   } else {

@@ -79,7 +79,7 @@ test('2 ranks: after each step the parameters equal one process averaging both r
 
 test('2 ranks × 2 accumulated micro-batches: each step equals one process averaging all 4 micro-batches\' gradients (the ranks\' average, then 1/K)', { skip }, () => equalsReference(2, 2));
 
-test('averageGradients: the mean over ranks (zeros for a rank without a gradient), none where no rank has one, buckets reused with fresh gradients', { skip }, async () => {
+test('DataParallel.backward: the mean over ranks (zeros for a rank without a gradient), none where no rank has one, buckets reused over calls', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skagent-ddp-grads-'));
   try {
     const CALLS = 3;

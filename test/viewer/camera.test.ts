@@ -16,7 +16,7 @@ import { Recognizer } from '../../src/runtime/node.js';
 import { CAMERA_STREAM } from '../../src/live/camera.js';
 import { poseTargetOf } from '../../src/live/poses.js';
 import { PoseStream, type StreamPrediction } from '../../src/live/stream.js';
-import { NO_CHROMIUM, openPage, startViewer, type ViewerSession } from './browser.js';
+import { NO_CHROMIUM, openPage, startViewer, type ViewerSession, type WatchedPage } from './browser.js';
 import { exportFixtureModel } from './models.js';
 import { blobVideo, writeY4m } from './y4m.js';
 import { JOINT_BLOB, classifierLike, moveNetLike, simccLike } from '../live/pose-models.js';
@@ -57,17 +57,25 @@ interface Recording {
   predictions: { frame: number; top: { index: number; score: number }[] }[];
 }
 
+/** A new page on the Live tab with its camera panel ready; `beforeLoad` runs first (init scripts). */
+async function openLiveTab(beforeLoad?: (page: WatchedPage['page']) => Promise<unknown>): Promise<WatchedPage> {
+  const { base, browser } = session;
+  const w = await openPage(browser);
+  await beforeLoad?.(w.page);
+  await w.page.goto(`${base}#live`);
+  await w.page.waitForFunction(() => document.body.dataset.ready === 'live', undefined, { timeout: 180_000 });
+  await w.page.waitForSelector('#camera-start', { timeout: 60_000 });
+  return w;
+}
+
 /** Distance from (x, y) to the nearest centre disc `blob` takes in any frame of the video. */
 function offTrack(x: number, y: number, blob: number): number {
   return Math.min(...video.centres.map((c) => Math.hypot(c[blob][0] - x, c[blob][1] - y)));
 }
 
 test('Camera: keypoints from the pose model follow the discs; the running top-5 equals Node\'s on the recorded keypoints', { skip: NO_CHROMIUM }, async () => {
-  const { base, browser } = session;
-  const w = await openPage(browser);
-  await w.page.goto(`${base}#live`);
-  await w.page.waitForFunction(() => document.body.dataset.ready === 'live', undefined, { timeout: 180_000 });
-  await w.page.waitForSelector('#camera-start', { timeout: 60_000 });
+  const { base } = session;
+  const w = await openLiveTab();
   assert.equal(await w.page.inputValue('#camera-pose-select'), '0');
   await w.page.click('#camera-start');
   const frames = (n: number) => w.page.waitForFunction((k) => Number(document.getElementById('camera-view')?.dataset.frames ?? 0) >= k, n, { timeout: 120_000 });
@@ -133,10 +141,7 @@ test('Camera: keypoints from the pose model follow the discs; the running top-5 
 });
 
 test('Camera: an RTMPose-contract (SimCC, NCHW float32) model runs in the page too', { skip: NO_CHROMIUM }, async () => {
-  const { base, browser } = session;
-  const w = await openPage(browser);
-  await w.page.goto(`${base}#live`);
-  await w.page.waitForSelector('#camera-start', { timeout: 180_000 });
+  const w = await openLiveTab();
   await w.page.selectOption('#camera-pose-select', '1');
   await w.page.click('#camera-start');
   await w.page.waitForFunction(() => Number(document.getElementById('camera-view')?.dataset.frames ?? 0) >= 5, undefined, { timeout: 120_000 });
@@ -150,10 +155,7 @@ test('Camera: an RTMPose-contract (SimCC, NCHW float32) model runs in the page t
 });
 
 test('Camera: a model of no supported contract is refused in the page, naming what it has and what is expected', { skip: NO_CHROMIUM }, async () => {
-  const { base, browser } = session;
-  const w = await openPage(browser);
-  await w.page.goto(`${base}#live`);
-  await w.page.waitForSelector('#camera-start', { timeout: 180_000 });
+  const w = await openLiveTab();
   await w.page.setInputFiles('#camera-pose-file', join(disk, 'classifier.onnx'));
   await w.page.click('#camera-start');
   await w.page.waitForFunction(() => document.getElementById('camera')?.dataset.state === 'error', undefined, { timeout: 60_000 });
@@ -166,13 +168,9 @@ test('Camera: a model of no supported contract is refused in the page, naming wh
 });
 
 test('Camera: a denied camera permission and a missing camera are said so in the page', { skip: NO_CHROMIUM }, async () => {
-  const { base, browser } = session;
   for (const [name, said] of [['NotAllowedError', /Camera permission denied: allow the camera/], ['NotFoundError', /No camera found/]] as const) {
-    const w = await openPage(browser);
     // What getUserMedia does when the user says no, or the machine has no camera.
-    await w.page.addInitScript((n) => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused', n)); }, name);
-    await w.page.goto(`${base}#live`);
-    await w.page.waitForSelector('#camera-start', { timeout: 180_000 });
+    const w = await openLiveTab((page) => page.addInitScript((n) => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused', n)); }, name));
     await w.page.click('#camera-start');
     await w.page.waitForFunction(() => document.getElementById('camera')?.dataset.state === 'error', undefined, { timeout: 60_000 });
     assert.match(await w.page.textContent('#camera-status') ?? '', said);
