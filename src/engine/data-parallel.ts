@@ -41,7 +41,8 @@ export class DataParallel {
   private collectives = 0;
   private attached: AttachedReducer | null = null;
 
-  constructor(readonly group: ProcessGroup) {}
+  /** `device`: where this rank's model lives; the small tensors of its own collectives go there too (NCCL takes CUDA tensors only). */
+  constructor(readonly group: ProcessGroup, readonly device = 'cpu') {}
 
   get rank(): number { return this.group.rank; }
   get worldSize(): number { return this.group.worldSize; }
@@ -78,7 +79,7 @@ export class DataParallel {
 
   /** Whether any rank's loss since the last update was NaN/inf, so that all ranks skip the same steps. */
   async anyNonFinite(nonFinite: boolean): Promise<boolean> {
-    const flag = tensor(Float32Array.of(nonFinite ? 1 : 0), [1]);
+    const flag = tensor(Float32Array.of(nonFinite ? 1 : 0), [1], { device: this.device });
     try {
       await this.run('non-finite loss check', () => [this.group.allreduce([flag], 'max')]);
       return flag.toFloat32Array()[0] > 0;
@@ -105,7 +106,7 @@ export class DataParallel {
    */
   async gatherRows(local: Float32Array, cols: number, total: number): Promise<Float32Array> {
     const rows = local.length / cols;
-    const mine = tensor(local, [rows, cols]);
+    const mine = tensor(local, [rows, cols], { device: this.device });
     let parts: Tensor[] = [];
     try {
       await this.run('evaluation gather', () => [], async () => { parts = await this.group.allgather(mine); });
