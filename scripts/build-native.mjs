@@ -76,7 +76,9 @@ function upToDate() {
   if (process.argv.includes('--force') || !existsSync(addonPath) || !existsSync(stampPath)) return false;
   if (readFileSync(stampPath, 'utf8') !== stamp) return false;
   const srcDir = join(nativeDir, 'src');
-  const inputs = [join(nativeDir, 'binding.gyp'), fileURLToPath(import.meta.url), ...readdirSync(srcDir).map((f) => join(srcDir, f))];
+  const fallbackDir = join(nativeDir, 'include-fallback');
+  const headers = readdirSync(fallbackDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+  const inputs = [join(nativeDir, 'binding.gyp'), fileURLToPath(import.meta.url), ...readdirSync(srcDir).map((f) => join(srcDir, f)), ...headers];
   const built = statSync(addonPath).mtimeMs;
   return inputs.every((f) => statSync(f).mtimeMs <= built);
 }
