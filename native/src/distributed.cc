@@ -17,6 +17,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/logger.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
 #ifdef SKAGENT_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -234,16 +235,18 @@ std::vector<at::Tensor> TensorsOf(const Napi::Value& v, const char* what) {
 // torch.nn.parallel.DistributedDataParallel drives from Python): it hooks the parameters' gradient
 // accumulators and starts a bucket's allreduce as soon as all its gradients are ready, so the
 // communication overlaps the rest of the backward; the last waits happen in the autograd engine's
-// final callback, inside backward().
+// final callback, inside backward(). DDP's logger beside it keeps the reducer's timings (backward
+// compute, communication, and how long they overlapped).
 struct ReducerHolder {
   std::shared_ptr<c10d::Reducer> reducer;
+  std::shared_ptr<c10d::Logger> logger;
 };
 
-c10d::Reducer& ReducerOf(const Napi::Value& v) {
+ReducerHolder& ReducerOf(const Napi::Value& v) {
   if (!v.IsExternal()) throw Napi::Error::New(v.Env(), "c10d: not a reducer handle");
   auto* h = v.As<Napi::External<ReducerHolder>>().Data();
   if (!h->reducer) throw Napi::Error::New(v.Env(), "c10d: the reducer was destroyed");
-  return *h->reducer;
+  return *h;
 }
 
 // c10dReducer(group, [paramIds], [names], bucketCapBytes) → reducer. As DDP's constructor
@@ -270,27 +273,47 @@ Napi::Value NewReducer(const Napi::CallbackInfo& info) {
                                            /*find_unused_parameters=*/true, /*gradient_as_bucket_view=*/true,
                                            names, /*first_bucket_bytes_cap=*/cap);
   }, [] { return std::string("c10d reducer"); });
-  return Napi::External<ReducerHolder>::New(env, new ReducerHolder{std::move(reducer)},
+  auto logger = std::make_shared<c10d::Logger>(reducer);
+  reducer->set_logger(logger);
+  return Napi::External<ReducerHolder>::New(env, new ReducerHolder{std::move(reducer), std::move(logger)},
                                             [](Napi::Env, ReducerHolder* h) { delete h; });
 }
 
 // c10dReducerPrepare(reducer, [outputIds]): the next backward from these outputs reduces the
-// gradients (DDP's forward: the prior reduction must have finished; then the autograd graph is
-// searched for the parameters it does not reach, which count as ready with zero gradients).
+// gradients. What DDP's forward does around the module's forward: the logger takes the timings
+// of the previous sampled iteration, the prior reduction must have finished, and the autograd
+// graph is searched for the parameters it does not reach (ready at once, with zero gradients).
 Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
-  c10d::Reducer& reducer = ReducerOf(info[0]);
+  ReducerHolder& h = ReducerOf(info[0]);
   auto outputs = TensorsOf(info[1], "c10d reducer output");
   Guard(info.Env(), [&] {
-    reducer.prepare_for_forward();
-    reducer.rebuild_buckets();
-    reducer.prepare_for_backward(outputs);
+    h.logger->set_runtime_stats_and_log();
+    h.reducer->prepare_for_forward();
+    h.reducer->rebuild_buckets();
+    h.reducer->prepare_for_backward(outputs);
   }, [] { return std::string("c10d reducer"); });
   return info.Env().Undefined();
 }
 
+// c10dReducerStats(reducer) → DDP's integer logging fields (DDPLoggingData.ints_map, as
+// DistributedDataParallel._get_ddp_logging_data() gives them), e.g. avg_backward_compute_time,
+// avg_backward_comm_time, avg_backward_compute_comm_overlap_time (ns, averaged over the sampled
+// iterations before the current one).
+Napi::Value ReducerStats(const Napi::CallbackInfo& info) {
+  ReducerHolder& h = ReducerOf(info[0]);
+  auto data = Guard(info.Env(), [&] { return h.logger->get_ddp_logging_data(); }, [] { return std::string("c10d reducer stats"); });
+  Napi::Object out = Napi::Object::New(info.Env());
+  for (const auto& [key, value] : data.ints_map) out.Set(key, Napi::Number::New(info.Env(), static_cast<double>(value)));
+  return out;
+}
+
 // c10dReducerDestroy(reducer): removes its hooks from the parameters now (not at collection).
 Napi::Value ReducerDestroy(const Napi::CallbackInfo& info) {
-  if (info[0].IsExternal()) info[0].As<Napi::External<ReducerHolder>>().Data()->reducer.reset();
+  if (info[0].IsExternal()) {
+    auto* h = info[0].As<Napi::External<ReducerHolder>>().Data();
+    h->logger.reset();
+    h->reducer.reset();
+  }
   return info.Env().Undefined();
 }
 
@@ -400,6 +423,7 @@ void InitDistributed(Napi::Env env, Napi::Object exports) {
       {"c10dWait", Wait},
       {"c10dReducer", NewReducer},
       {"c10dReducerPrepare", ReducerPrepare},
+      {"c10dReducerStats", ReducerStats},
       {"c10dReducerDestroy", ReducerDestroy},
   });
 }

@@ -3,9 +3,9 @@
  * launcher (PyTorch DDP with find_unused_parameters=True, broadcast_buffers=False):
  * - the model's state (parameters and buffers) is broadcast from rank 0 once, at the start;
  * - the gradients are averaged over the ranks during the backward by PyTorch's own DDP reducer
- *   (c10d::Reducer through the bridge): buckets of 25 MiB (DDP's bucket_cap_mb; a first one of
- *   1 MiB), each allreduced as soon as its gradients are ready, so the communication overlaps the
- *   rest of the backward; the parameters' gradients are views of the buckets;
+ *   (c10d::Reducer through the bridge): buckets of 25 MiB (DDP's bucket_cap_mb default; a first
+ *   one of 1 MiB), each allreduced as soon as its gradients are ready, so the communication
+ *   overlaps the rest of the backward; the parameters' gradients are views of the buckets;
  * - a parameter without a gradient on some ranks gets the average of the others' (unused
  *   parameters contribute zeros); one without a gradient on every rank keeps none;
  * - with gradient accumulation only the last micro-batch's backward reduces (DDP's no_sync);
@@ -21,8 +21,12 @@ import { cat, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { GradientReducer, ProcessGroup, Work } from '../torch/distributed.js';
 import type { Module } from '../torch/nn/index.js';
 
-/** DDP's bucket_cap_mb default, in bytes. */
-const BUCKET_BYTES = 25 * 1024 * 1024;
+export interface DataParallelOptions {
+  /** Where this rank's model lives; the small tensors of its own collectives go there too (NCCL takes CUDA tensors only). Default 'cpu'. */
+  device?: string;
+  /** DDP's bucket_cap_mb: the size of the gradient buckets (MiB), default 25. */
+  bucketCapMb?: number;
+}
 
 /** The reducer of one list of trainable parameters (rebuilt when the list changes). */
 interface AttachedReducer {
@@ -41,8 +45,15 @@ export class DataParallel {
   private collectives = 0;
   private attached: AttachedReducer | null = null;
 
-  /** `device`: where this rank's model lives; the small tensors of its own collectives go there too (NCCL takes CUDA tensors only). */
-  constructor(readonly group: ProcessGroup, readonly device = 'cpu') {}
+  readonly device: string;
+  private readonly bucketBytes: number;
+
+  constructor(readonly group: ProcessGroup, o: DataParallelOptions = {}) {
+    this.device = o.device ?? 'cpu';
+    const mb = o.bucketCapMb ?? 25;
+    if (!(mb > 0)) throw new RangeError(`bucket cap must be > 0 MiB, got ${mb}`);
+    this.bucketBytes = Math.round(mb * 1024 * 1024);
+  }
 
   get rank(): number { return this.group.rank; }
   get worldSize(): number { return this.group.worldSize; }
@@ -88,6 +99,11 @@ export class DataParallel {
     }
   }
 
+  /** The reducer's timings, as DDP logs them (`GradientReducer.stats`); null before the first reducing backward. */
+  reducerStats(): Record<string, number> | null {
+    return this.attached?.reducer.stats() ?? null;
+  }
+
   /** The reducer of `model`'s trainable parameters, made on first use (and again if they change). */
   private reducerFor(model: Module): GradientReducer {
     const named = new Map<number, [string, Tensor]>();
@@ -96,7 +112,7 @@ export class DataParallel {
     if (this.attached && this.attached.paramIds.length === paramIds.length && this.attached.paramIds.every((id, i) => id === paramIds[i])) return this.attached.reducer;
     this.attached?.reducer.dispose();
     const entries = [...named.values()];
-    this.attached = { paramIds, reducer: this.group.reducer(entries.map(([, p]) => p), entries.map(([n]) => n), BUCKET_BYTES) };
+    this.attached = { paramIds, reducer: this.group.reducer(entries.map(([, p]) => p), entries.map(([n]) => n), this.bucketBytes) };
     return this.attached.reducer;
   }
 

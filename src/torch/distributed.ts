@@ -153,6 +153,17 @@ export class GradientReducer {
     native().c10dReducerPrepare(this.handle, outputs.map((t) => t.id));
   }
 
+  /**
+   * DDP's logging fields (`DistributedDataParallel._get_ddp_logging_data()`'s integers): among
+   * them avg_backward_compute_time, avg_backward_comm_time and
+   * avg_backward_compute_comm_overlap_time, in ns, averaged over the iterations DDP samples
+   * (the first ten, then every hundredth) before the current one.
+   */
+  stats(): Record<string, number> {
+    if (!this.handle) throw new Error('c10d reducer: used after dispose()');
+    return native().c10dReducerStats(this.handle);
+  }
+
   /** Removes the reducer's hooks from the parameters. */
   dispose(): void {
     if (this.handle) native().c10dReducerDestroy(this.handle);

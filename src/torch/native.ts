@@ -79,6 +79,7 @@ export interface NativeTorch {
   c10dWait(works: NativeWork[], timeoutMs: number): Promise<void>;
   c10dReducer(group: number, params: number[], names: string[], bucketCapBytes: number): NativeReducer;
   c10dReducerPrepare(reducer: NativeReducer, outputs: number[]): void;
+  c10dReducerStats(reducer: NativeReducer): Record<string, number>;
   c10dReducerDestroy(reducer: NativeReducer): void;
   /** Rows [key, calls, selfNs, totalNs]. */
   profilerStop(): [string, number, number, number][];

@@ -8,6 +8,11 @@
  *                                                known gradients (a float32 parameter used on
  *                                                every rank, one on rank 1 only, a float64 one on
  *                                                none), per call; writes <outDir>/gradients<rank>.json
+ *   node ddp-rank.js overlap <outDir> <steps> <capMb>  one rank: an 8-layer MLP (256 KiB per
+ *                                                weight) under DataParallel with <capMb> buckets,
+ *                                                <steps> reducing backwards; writes
+ *                                                <outDir>/overlap<rank>.json: this rank's own
+ *                                                gradients, the averaged ones, the reducer's stats
  * Each writes, after every step, all parameters (float32, state-dict order) to
  * <outDir>/<who>.step<s>.bin, and the first BatchNorm's running mean to <who>.bn.bin.
  * Rank r builds its model with seed 1 + r, so only the initial broadcast makes the ranks agree;
@@ -17,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { manualSeed, randn, tensor, tidy, type Tensor } from '../../src/torch/index.js';
-import { Module } from '../../src/torch/nn/index.js';
+import { Linear, Module, ReLU, Sequential } from '../../src/torch/nn/index.js';
 import { ProcessGroup } from '../../src/torch/distributed.js';
 import { PythonRandom } from '../../src/rng/index.js';
 import { setUpRun } from '../../src/engine/run-setup.js';
@@ -106,6 +111,23 @@ async function main(): Promise<void> {
       m.everywhere.grad = null; m.rankOneOnly.grad = null;
     }
     writeFileSync(join(outDir, `gradients${rank}.json`), JSON.stringify(calls));
+  } else if (mode === 'overlap') {
+    const rank = Number(process.env.RANK);
+    const group = await ProcessGroup.init({ rank, worldSize: WORLD, masterAddr: process.env.MASTER_ADDR!, masterPort: Number(process.env.MASTER_PORT), backend: 'gloo', timeoutMs: 60_000 });
+    const dp = new DataParallel(group, { bucketCapMb: Number(microArg) });
+    manualSeed(7); // the same weights on both ranks
+    const net = new Sequential(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? new Linear(256, 256) : new ReLU())));
+    manualSeed(100 + rank);
+    const x = randn([256, 256]);
+    const loss = () => net.forward(x).pow(2).mean();
+    const flat = () => net.parameters().flatMap((p) => Array.from(p.grad!.toFloat32Array()));
+    tidy(() => loss().backward());
+    const own = flat();
+    for (let s = 0; s < steps; s++) {
+      for (const p of net.parameters()) p.grad = null;
+      tidy(() => dp.backward(net, loss()));
+    }
+    writeFileSync(join(outDir, `overlap${rank}.json`), JSON.stringify({ own, averaged: flat(), stats: dp.reducerStats() }));
   } else {
     const { model, step } = build(1);
     const rngs = Array.from({ length: WORLD }, (_, r) => new PythonRandom(100 + r));

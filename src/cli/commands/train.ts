@@ -160,7 +160,7 @@ async function joinGroup(place: RankPlace, device: string, logger: RunLogger): P
   try {
     const group = await ProcessGroup.init({ ...place, backend });
     logger.info(`rank ${place.rank} of ${place.worldSize} joined (${backend}, rendezvous ${place.masterAddr}:${place.masterPort}, timeout ${place.timeoutMs / 1000} s)`);
-    return new DataParallel(group, device);
+    return new DataParallel(group, { device });
   } catch (err) {
     throw new UserError(`rank ${place.rank}: joining the ${backend} group at ${place.masterAddr}:${place.masterPort} failed: ${(err as Error).message}`, ExitCode.environment);
   }
