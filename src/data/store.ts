@@ -28,6 +28,7 @@ import { DataError } from './errors.js';
 import { type Json, decodeField, encodeField } from './field-codec.js';
 import { isNdArray } from '../io/ndarray.js';
 import { type SplitSelection, selectSplit, unknownSplit } from './split.js';
+import { isPlainObject, show } from '../schema.js';
 
 const MAGIC = Buffer.from('SKSTORE\x01', 'latin1');
 const VERSION = 1;
@@ -178,14 +179,13 @@ export class PoseStore {
       }
       const json = Buffer.alloc(indexLength);
       readSync(fd, json, 0, indexLength, indexOffset);
-      let index: StoreIndex;
+      let index: unknown;
       try {
-        index = JSON.parse(json.toString('utf8')) as StoreIndex;
+        index = JSON.parse(json.toString('utf8'));
       } catch (err) {
         throw new DataError({ file: path }, `corrupt index: ${(err as Error).message}`);
       }
-      if (index.format !== 'skagent-pose-store') throw new DataError({ file: path }, `index format '${String(index.format)}' is not a pose store`);
-      return new PoseStore(path, fd, index, size);
+      return new PoseStore(path, fd, checkIndex(index, path), size);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -212,6 +212,9 @@ export class PoseStore {
     if (this.fd === null) throw new Error(`${this.path}: store is closed`);
     const s = this.index.samples[i];
     if (s === undefined) throw new RangeError(`${this.path}: sample ${i} out of range (0..${this.length - 1})`);
+    if (typeof s.frame_dir !== 'string' || !Number.isSafeInteger(s.label) || !Number.isSafeInteger(s.total_frames)) {
+      throw new DataError({ file: this.path, sample: i }, `corrupt index: frame_dir ${show(s.frame_dir)}, label ${show(s.label)}, total_frames ${show(s.total_frames)} (expected a string and two integers)`);
+    }
     const where = { file: this.path, sample: i, frameDir: s.frame_dir };
     // The index is outside input: its sizes are checked against the file before anything is allocated.
     if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.length) || s.offset < 0 || s.length < 0) throw new DataError(where, `corrupt index: sample block offset ${String(s.offset)}, length ${String(s.length)}`);
@@ -236,6 +239,34 @@ export class PoseStore {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/**
+ * The index's top level, checked when the store is opened: a sample list, and split lists whose
+ * entries are indices into it (each sample's own entry is checked when it is read).
+ */
+function checkIndex(index: unknown, path: string): StoreIndex {
+  const corrupt = (what: string) => new DataError({ file: path }, `corrupt index: ${what}`);
+  if (!isPlainObject(index)) throw corrupt(`expected a JSON object, found ${show(index)}`);
+  if (index.format !== 'skagent-pose-store') throw new DataError({ file: path }, `index format ${show(index.format)} is not a pose store`);
+  const samples = index.samples;
+  if (!Array.isArray(samples)) throw corrupt(`samples: expected a list, found ${show(samples)}`);
+  const at = samples.findIndex((x) => !isPlainObject(x));
+  if (at >= 0) throw corrupt(`samples[${at}]: expected an object, found ${show(samples[at])}`);
+  const lists: [key: 'splits' | 'unmatched', expected: string, ok: (v: unknown) => boolean][] = [
+    ['splits', `sample indices 0..${samples.length - 1}`, (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < samples.length],
+    ['unmatched', 'strings', (v) => typeof v === 'string'],
+  ];
+  for (const [key, expected, ok] of lists) {
+    const byName = index[key];
+    if (!isPlainObject(byName)) throw corrupt(`${key}: expected an object, found ${show(byName)}`);
+    for (const [name, list] of Object.entries(byName)) {
+      if (!Array.isArray(list)) throw corrupt(`${key}['${name}']: expected a list, found ${show(list)}`);
+      const bad = list.findIndex((v) => !ok(v));
+      if (bad >= 0) throw corrupt(`${key}['${name}'][${bad}]: expected ${expected}, found ${show(list[bad])}`);
+    }
+  }
+  return index as unknown as StoreIndex;
 }
 
 function arrayAt(block: Uint8Array, a: StoredArray, path: string, sample: number): NdArray {

@@ -107,3 +107,48 @@ test('store: truncated or foreign files give clear errors', () => {
     assert.throws(() => PoseStore.open(join(dir, 'copy.skstore')), /copy\.skstore: not a skagent dataset store \(bad magic bytes\)/);
   });
 });
+
+/** `store` with its index replaced by `edit(index)` (header offsets rewritten to match). */
+function withIndex(store: Buffer, edit: (index: Record<string, unknown>) => unknown): Buffer {
+  const offset = Number(store.readBigUInt64LE(16));
+  const index = JSON.parse(store.subarray(offset).toString('utf8')) as Record<string, unknown>;
+  const json = Buffer.from(JSON.stringify(edit(index)), 'utf8');
+  const out = Buffer.concat([store.subarray(0, offset), json]);
+  out.writeBigUInt64LE(BigInt(json.byteLength), 24);
+  return out;
+}
+
+test('store: an index of the wrong shape is refused naming the file and the entry, not a TypeError', () => {
+  withTempDir((dir) => {
+    const pkl = join(dir, 'small.pkl');
+    writeSmallNtu(pkl, [{ frame_dir: 'S001C001P001R001A001', label: 0 }, { frame_dir: 'S001C001P002R001A001', label: 1 }], { xsub_train: ['S001C001P001R001A001', 'S001C001P002R001A001', 'S009C001P001R001A001'] });
+    const good = join(dir, 'small.skstore');
+    convertToStore(pkl, good);
+    const bytes = readFileSync(good);
+    const cases: [string, (index: Record<string, unknown>) => unknown, RegExp][] = [
+      ['not an object', () => [1, 2], /corrupt index: expected a JSON object, found a list of 2/],
+      ['no samples', (ix) => ({ ...ix, samples: undefined }), /corrupt index: samples: expected a list, found nothing/],
+      ['a sample that is not an object', (ix) => ({ ...ix, samples: [...(ix.samples as unknown[]), 7] }), /corrupt index: samples\[2\]: expected an object, found 7/],
+      ['no splits', (ix) => ({ ...ix, splits: undefined }), /corrupt index: splits: expected an object, found nothing/],
+      ['a split index out of range', (ix) => ({ ...ix, splits: { xsub_train: [0, 2] } }), /corrupt index: splits\['xsub_train'\]\[1\]: expected sample indices 0\.\.1, found 2/],
+      ['a split that is not a list', (ix) => ({ ...ix, splits: { xsub_train: 'all' } }), /corrupt index: splits\['xsub_train'\]: expected a list, found "all"/],
+      ['no unmatched ids', (ix) => ({ ...ix, unmatched: null }), /corrupt index: unmatched: expected an object, found null/],
+      ['an unmatched id that is not a string', (ix) => ({ ...ix, unmatched: { xsub_train: [3] } }), /corrupt index: unmatched\['xsub_train'\]\[0\]: expected strings, found 3/],
+    ];
+    for (const [what, edit, said] of cases) {
+      const path = join(dir, 'edited.skstore');
+      writeFileSync(path, withIndex(bytes, edit));
+      assert.throws(() => PoseStore.open(path), (err: Error) => err.name === 'DataError' && /edited\.skstore/.test(err.message) && said.test(err.message), what);
+    }
+    // A sample entry is checked when it is read.
+    const path = join(dir, 'edited.skstore');
+    writeFileSync(path, withIndex(bytes, (ix) => ({ ...ix, samples: (ix.samples as Record<string, unknown>[]).map((s, i) => (i === 1 ? { ...s, label: 'one' } : s)) })));
+    const store = PoseStore.open(path);
+    try {
+      assert.equal(store.read(0).label, 0);
+      assert.throws(() => store.read(1), /edited\.skstore.*corrupt index: frame_dir "S001C001P002R001A001", label "one", total_frames \d+ \(expected a string and two integers\)/);
+    } finally {
+      store.close();
+    }
+  });
+});
