@@ -30,7 +30,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PY_SCRIPT = join(HERE, '..', '..', 'bench', 'reference', 'ddp_bench.py');
 const THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-interface RankLine { mode: string; rank: number; world: number; seconds: number[]; tensors?: number; bytes?: number }
+interface RankLine { mode: string; rank: number; world: number; seconds: number[]; tensors?: number; bytes?: number; reducer?: Record<string, number> }
+
+/** DDP logger's averages (ns) over the sampled iterations before the last one, reported for the 2-rank step on both sides. */
+const REDUCER_TIMINGS = ['avg_backward_compute_time', 'avg_backward_comm_time', 'avg_backward_compute_comm_overlap_time'] as const;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
@@ -83,6 +86,8 @@ async function worker(mode: string, iters: number, warmup: number, batch: number
       step.update();
       if (i >= warmup) seconds.push((performance.now() - t0) / 1000);
     }
+    const stats = dp?.reducerStats();
+    if (stats) extra = { reducer: Object.fromEntries(REDUCER_TIMINGS.map((k) => [k, stats[k] ?? 0])) };
   }
   process.stdout.write(JSON.stringify({ mode, rank, world, seconds, ...extra }) + '\n');
   process.exit(0);
@@ -120,9 +125,11 @@ async function main(): Promise<void> {
   for (const [mode, world] of modes) {
     for (const side of ['ts', 'py'] as const) {
       const line = await ranks(side, mode, world, { iters: mode === 'reduce' ? 10 * iters : iters, batch }, port++);
-      const row = { mode, world, side: side === 'ts' ? 'TypeScript (bridge c10d)' : 'PyTorch 1.13 (DDP/Gloo)', median_s: median(line.seconds), min_s: Math.min(...line.seconds), max_s: Math.max(...line.seconds), tensors: line.tensors, bytes: line.bytes };
+      const row = { mode, world, side: side === 'ts' ? 'TypeScript (bridge c10d)' : 'PyTorch 1.13 (DDP/Gloo)', median_s: median(line.seconds), min_s: Math.min(...line.seconds), max_s: Math.max(...line.seconds), tensors: line.tensors, bytes: line.bytes, reducer: line.reducer };
       rows.push(row);
-      process.stderr.write(`${mode.padEnd(9)} ${world} rank(s) ${row.side.padEnd(26)} median ${row.median_s.toFixed(4)} s (min ${row.min_s.toFixed(4)}, max ${row.max_s.toFixed(4)})${line.bytes ? ` — ${line.tensors} tensors, ${(line.bytes / 2 ** 20).toFixed(2)} MiB` : ''}\n`);
+      const r = line.reducer;
+      const timings = r ? ` — backward ${(r.avg_backward_compute_time / 1e9).toFixed(3)} s, allreduce ${(r.avg_backward_comm_time / 1e9).toFixed(3)} s, overlapped ${(r.avg_backward_compute_comm_overlap_time / 1e9).toFixed(3)} s (DDP logger)` : '';
+      process.stderr.write(`${mode.padEnd(9)} ${world} rank(s) ${row.side.padEnd(26)} median ${row.median_s.toFixed(4)} s (min ${row.min_s.toFixed(4)}, max ${row.max_s.toFixed(4)})${line.bytes ? ` — ${line.tensors} tensors, ${(line.bytes / 2 ** 20).toFixed(2)} MiB` : ''}${timings}\n`);
     }
   }
   process.stderr.write(`load average after: ${loadavg()[0].toFixed(2)}\n`);

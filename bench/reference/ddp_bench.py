@@ -45,6 +45,11 @@ class Probe(torch.nn.Module):
         return sum((q * c).sum() for q, c in zip(self.model.parameters(), self.coeffs))
 
 
+def reducer_timings(data):
+    """DDP logger's averages (ns) over the sampled iterations before the last one."""
+    return {k: data.get(k, 0) for k in ('avg_backward_compute_time', 'avg_backward_comm_time', 'avg_backward_compute_comm_overlap_time')}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('mode', choices=['reduce', 'train'])
@@ -85,6 +90,8 @@ def main():
             train_step(net, optimizer, text_table, a.batch)
             if i >= a.warmup:
                 seconds.append(time.perf_counter() - t0)
+        if world > 1:
+            extra = {'reducer': reducer_timings(net._get_ddp_logging_data())}
     print(json.dumps({'mode': a.mode, 'rank': rank, 'world': world, 'seconds': seconds, 'torch': torch.__version__, **extra}), flush=True)
 
 
