@@ -19,6 +19,7 @@ export const DISTRIBUTED_OPTIONS = {
   'master-addr': { type: 'string' },
   'master-port': { type: 'string' },
   'dist-timeout': { type: 'string' },
+  'bucket-cap-mb': { type: 'string' },
 } as const;
 
 export const DISTRIBUTED_HELP = `Multi-process (data-parallel) training, PyTorch's c10d (Gloo on CPU, NCCL on CUDA):
@@ -30,6 +31,9 @@ export const DISTRIBUTED_HELP = `Multi-process (data-parallel) training, PyTorch
   --master-port P     its rendezvous port (default 29500)
   --dist-timeout S    seconds a rank waits for the others (rendezvous, every collective) before
                       stopping with a message naming the rank that fell behind (default 1800)
+  --bucket-cap-mb MB  size of the gradient buckets, DDP's bucket_cap_mb (default 25): each
+                      bucket's allreduce starts as soon as its gradients are ready, overlapping
+                      the rest of the backward; smaller buckets start earlier, in more messages
   A process started by torchrun is a rank already: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and
   MASTER_PORT from the environment. See docs/distributed.md.`;
 
@@ -43,6 +47,8 @@ export interface RankPlace {
   masterAddr: string;
   masterPort: number;
   timeoutMs: number;
+  /** DDP's bucket_cap_mb. */
+  bucketCapMb: number;
 }
 
 export interface LaunchPlan {
@@ -66,6 +72,8 @@ export function launchPlan(values: DistValues, env: NodeJS.ProcessEnv = process.
   const nnodes = intOption(values.nnodes, 'nnodes', 1, 1);
   const nodeRank = intOption(values['node-rank'], 'node-rank', 0, 0);
   if (nodeRank >= nnodes) throw new UserError(`--node-rank ${nodeRank} is outside --nnodes ${nnodes} (expected 0..${nnodes - 1})`, ExitCode.usage);
+  // Checked here too, so that a bad value stops the launcher instead of every rank.
+  intOption(values['bucket-cap-mb'], 'bucket-cap-mb', 25, 1);
   return {
     nprocPerNode: intOption(values['nproc-per-node'], 'nproc-per-node', 1, 1), nnodes, nodeRank,
     masterAddr: values['master-addr'] ?? '127.0.0.1',
@@ -90,6 +98,7 @@ export function rankPlace(values: DistValues, env: NodeJS.ProcessEnv = process.e
   return {
     rank, worldSize, localRank: num('LOCAL_RANK', 0, rank),
     masterAddr: env.MASTER_ADDR || '127.0.0.1', masterPort: num('MASTER_PORT', 1, DEFAULT_PORT), timeoutMs: timeoutOf(values),
+    bucketCapMb: intOption(values['bucket-cap-mb'], 'bucket-cap-mb', 25, 1),
   };
 }
 

@@ -64,8 +64,9 @@ test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('2 ranks train, validate and test sharded; rank 0 alone writes logs, checkpoints and results; the log gives world size and effective batch', { skip }, async () => {
   const dir = join(work, 'plain');
-  const r = await run(await args(dir, 2, ['--test-last', '--test-best']));
+  const r = await run(await args(dir, 2, ['--test-last', '--test-best', '--bucket-cap-mb', '1']));
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /rank 0 of 2 joined \(gloo, .*gradient buckets of 1 MiB\)/);
   const files = readdirSync(dir);
   assert.equal(files.filter((f) => f.endsWith('.log')).length, 1, files.join(' '));
   for (const f of ['epoch_1.pth', 'epoch_2.pth', 'latest.pth']) assert.ok(files.includes(f), `${f} missing: ${files.join(' ')}`);

@@ -159,8 +159,8 @@ async function joinGroup(place: RankPlace, device: string, logger: RunLogger): P
   const backend = device.startsWith('cuda') ? 'nccl' : 'gloo';
   try {
     const group = await ProcessGroup.init({ ...place, backend });
-    logger.info(`rank ${place.rank} of ${place.worldSize} joined (${backend}, rendezvous ${place.masterAddr}:${place.masterPort}, timeout ${place.timeoutMs / 1000} s)`);
-    return new DataParallel(group, { device });
+    logger.info(`rank ${place.rank} of ${place.worldSize} joined (${backend}, rendezvous ${place.masterAddr}:${place.masterPort}, timeout ${place.timeoutMs / 1000} s, gradient buckets of ${place.bucketCapMb} MiB)`);
+    return new DataParallel(group, { device, bucketCapMb: place.bucketCapMb });
   } catch (err) {
     throw new UserError(`rank ${place.rank}: joining the ${backend} group at ${place.masterAddr}:${place.masterPort} failed: ${(err as Error).message}`, ExitCode.environment);
   }
