@@ -18,7 +18,7 @@
  * rank(s) that fell behind, or rank 0 when its store is unreachable.
  */
 import { cat, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
-import { GradientReducer, ProcessGroup, Work } from '../torch/distributed.js';
+import type { GradientReducer, ProcessGroup } from '../torch/distributed.js';
 import type { Module } from '../torch/nn/index.js';
 
 export interface DataParallelOptions {
@@ -30,7 +30,8 @@ export interface DataParallelOptions {
 
 /** The reducer of one list of trainable parameters (rebuilt when the list changes). */
 interface AttachedReducer {
-  paramIds: number[];
+  /** The parameters' tensor ids, joined. */
+  key: string;
   reducer: GradientReducer;
 }
 
@@ -67,7 +68,7 @@ export class DataParallel {
     for (const group of byDtype.values()) {
       const flat = tidy(() => noGrad(() => cat(group.map((t) => t.reshape(-1)))));
       try {
-        await this.run('initial state broadcast', () => [this.group.broadcast([flat], 0)]);
+        await this.collective('initial state broadcast', () => this.group.broadcast([flat], 0).wait());
         tidy(() => noGrad(() => unflattenInto(flat, group)));
       } finally {
         flat.dispose();
@@ -82,7 +83,7 @@ export class DataParallel {
    */
   backward(model: Module, loss: Tensor): void {
     const reducer = this.reducerFor(model);
-    this.runNow('gradient allreduce (during backward)', () => {
+    this.collective('gradient allreduce (during backward)', () => {
       reducer.prepare([loss]);
       loss.backward();
     });
@@ -92,7 +93,7 @@ export class DataParallel {
   async anyNonFinite(nonFinite: boolean): Promise<boolean> {
     const flag = tensor(Float32Array.of(nonFinite ? 1 : 0), [1], { device: this.device });
     try {
-      await this.run('non-finite loss check', () => [this.group.allreduce([flag], 'max')]);
+      await this.collective('non-finite loss check', () => this.group.allreduce([flag], 'max').wait());
       return flag.toFloat32Array()[0] > 0;
     } finally {
       flag.dispose();
@@ -108,11 +109,11 @@ export class DataParallel {
   private reducerFor(model: Module): GradientReducer {
     const named = new Map<number, [string, Tensor]>();
     for (const [name, p] of model.namedParameters()) if (p.requiresGrad && !named.has(p.id)) named.set(p.id, [name, p]);
-    const paramIds = [...named.keys()];
-    if (this.attached && this.attached.paramIds.length === paramIds.length && this.attached.paramIds.every((id, i) => id === paramIds[i])) return this.attached.reducer;
+    const key = [...named.keys()].join();
+    if (this.attached?.key === key) return this.attached.reducer;
     this.attached?.reducer.dispose();
     const entries = [...named.values()];
-    this.attached = { paramIds, reducer: this.group.reducer(entries.map(([, p]) => p), entries.map(([n]) => n), this.bucketBytes) };
+    this.attached = { key, reducer: this.group.reducer(entries.map(([, p]) => p), entries.map(([n]) => n), this.bucketBytes) };
     return this.attached.reducer;
   }
 
@@ -125,7 +126,7 @@ export class DataParallel {
     const mine = tensor(local, [rows, cols], { device: this.device });
     let parts: Tensor[] = [];
     try {
-      await this.run('evaluation gather', () => [], async () => { parts = await this.group.allgather(mine); });
+      parts = await this.collective('evaluation gather', () => this.group.allgather(mine));
       const out = new Float32Array(total * cols);
       parts.forEach((p, r) => {
         const data = p.toFloat32Array();
@@ -142,30 +143,23 @@ export class DataParallel {
   }
 
   async barrier(what: string): Promise<void> {
-    await this.run(what, () => [], () => this.group.barrier());
+    await this.collective(what, () => this.group.barrier());
   }
 
-  /** Starts a collective (marking this rank's progress first), waits, and names the culprit on failure. */
-  private async run(what: string, start: () => Work[], waitOther?: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `body`, which starts a collective and completes it (synchronously, as the reducer's in
+   * backward, or as a returned Promise), after marking this rank's progress; a failure, thrown or
+   * rejected, becomes a DistributedFailure naming the rank that fell behind.
+   */
+  private collective<T>(what: string, body: () => T): T {
     const n = ++this.collectives;
+    const fail = (err: unknown): never => { throw this.failure(what, n, err); };
     try {
       this.markProgress(n);
-      const works = start();
-      await Work.all(works);
-      await waitOther?.();
+      const result = body();
+      return (result instanceof Promise ? result.catch(fail) : result) as T;
     } catch (err) {
-      throw this.failure(what, n, err);
-    }
-  }
-
-  /** `run` for collectives that complete inside a synchronous call (the reducer's, in backward). */
-  private runNow(what: string, body: () => void): void {
-    const n = ++this.collectives;
-    try {
-      this.markProgress(n);
-      body();
-    } catch (err) {
-      throw this.failure(what, n, err);
+      return fail(err);
     }
   }
 

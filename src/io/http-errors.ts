@@ -2,6 +2,7 @@
  * Errors the two servers (`skagent serve`, `skagent view`) answer with, as JSON `{ error }`.
  */
 import type { Duplex } from 'node:stream';
+import { UserError } from '../errors.js';
 
 /** An error answered with its own HTTP status (400 bad request, 404, 413, 422 bad input, ...). */
 export class HttpError extends Error {
@@ -9,6 +10,17 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/**
+ * The status for an error thrown while answering: HttpError's own; errors about the user's input
+ * or files (UserError, DataError) are 422; anything else is a bug, 500. Each server adds its own
+ * cases in front (a full pool, a refused path).
+ */
+export function statusOf(err: unknown): number {
+  if (err instanceof HttpError) return err.status;
+  if (err instanceof UserError) return 422;
+  return 500;
 }
 
 /**

@@ -4,18 +4,16 @@
  * message. Bad input throws an HttpError or a PoseInputError whose message names the field;
  * `statusOf` gives the status the server answers for any error (a 500 only for a bug).
  */
-import { UserError } from '../errors.js';
-import { HttpError } from '../io/http-errors.js';
+import { HttpError, statusOf as httpStatusOf } from '../io/http-errors.js';
 import { PoolFullError } from './pool.js';
 import { type PackedKeypoints, type PoseOptions, type PoseTarget, PoseInputError, parsePoseJson } from './poses.js';
 import { prepareSequence } from './recognize.js';
 import { type KeypointRecognizer, PoseStream, type TopLabel } from './stream.js';
 
 export function statusOf(err: unknown): number {
-  if (err instanceof HttpError) return err.status;
   if (err instanceof PoolFullError) return 503;
-  if (err instanceof UserError || (err instanceof Error && err.name === 'RecognizerError')) return 422;
-  return 500;
+  if (err instanceof Error && err.name === 'RecognizerError') return 422;
+  return httpStatusOf(err);
 }
 
 export function parseJson(text: string, what: string): unknown {

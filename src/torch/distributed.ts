@@ -125,7 +125,7 @@ export class ProcessGroup {
    * order and reduced in reverse, find_unused_parameters=True, gradient_as_bucket_view=True.
    */
   reducer(params: readonly Tensor[], names: readonly string[], bucketCapBytes: number): GradientReducer {
-    return new GradientReducer(native().c10dReducer(this.group, params.map((p) => p.id), [...names], bucketCapBytes), this.timeoutMs);
+    return new GradientReducer(native().c10dReducer(this.group, params.map((p) => p.id), [...names], bucketCapBytes));
   }
 
   /** Drops this process's references (a group with a collective still in flight is left to exit). */
@@ -142,10 +142,10 @@ export class ProcessGroup {
  * parameter's `.grad` is a view of its bucket; a parameter that got no gradient on a rank counts
  * as zeros there, and one that got none on any rank keeps none. Backward passes without
  * `prepare` only accumulate locally (DDP's no_sync). A failed or timed-out collective throws from
- * that `backward()` (after the group's timeout, `timeoutMs`).
+ * that `backward()` (after the group's timeout).
  */
 export class GradientReducer {
-  constructor(private handle: NativeReducer | null, readonly timeoutMs: number) {}
+  constructor(private handle: NativeReducer | null) {}
 
   /** The next backward from `outputs` averages the gradients. */
   prepare(outputs: readonly Tensor[]): void {
