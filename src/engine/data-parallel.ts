@@ -13,9 +13,10 @@
  * - evaluation is sharded (DistributedSampler order) and the scores gathered back into split
  *   order as mmcv's collect_results does.
  *
- * Faults: each rank marks in the rendezvous store how many collectives it has started; when a
- * collective fails (a peer died, or the timeout passed because one hangs) the error names the
- * rank(s) that fell behind, or rank 0 when its store is unreachable.
+ * Faults: each rank marks in the rendezvous store how many collectives it has started, and which
+ * one failed on it; when a collective fails (a peer died, or the timeout passed because one hangs)
+ * the error names the rank(s) that fell behind, or that started it and then went silent, or rank 0
+ * when its store is unreachable.
  */
 import { cat, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import type { GradientReducer, ProcessGroup } from '../torch/distributed.js';
@@ -34,6 +35,9 @@ interface AttachedReducer {
   key: string;
   reducer: GradientReducer;
 }
+
+/** How long a failed rank waits for the others that started the same collective to fail it too (at most the collective timeout). */
+const SILENCE_GRACE_MS = 10_000;
 
 export class DistributedFailure extends Error {
   constructor(message: string) {
@@ -168,23 +172,52 @@ export class DataParallel {
   }
 
   private failure(what: string, n: number, err: unknown): DistributedFailure {
+    try { this.group.storeSet(`failed/${this.rank}`, String(n)); } catch { /* the diagnosis reports an unreachable store */ }
     return new DistributedFailure(`rank ${this.rank}: ${what} (collective #${n}) failed: ${(err as Error).message.split('\n')[0]}\n  ${this.diagnose(n)}`);
   }
 
-  /** Which rank fell behind, from the progress marks in the store. */
+  /** Which rank fell behind or hangs inside collective #n, from the marks in the store. */
   private diagnose(n: number): string {
     let marks: number[];
     try {
-      marks = Array.from({ length: this.worldSize }, (_, r) => (this.group.storeHas(`progress/${r}`) ? Number(this.group.storeGet(`progress/${r}`)) : 0));
+      marks = Array.from({ length: this.worldSize }, (_, r) => this.readMark(`progress/${r}`));
     } catch {
       return this.rank === 0
         ? 'the rendezvous store cannot be read'
         : 'rank 0 is gone or hangs: the rendezvous store it serves cannot be reached';
     }
     const behind = marks.map((m, r) => [m, r]).filter(([m]) => m < n).map(([m, r]) => `rank ${r} (at collective #${m})`);
-    return behind.length > 0
-      ? `${behind.join(', ')} did not reach collective #${n}: died or hangs`
+    if (behind.length > 0) return `${behind.join(', ')} did not reach collective #${n}: died or hangs`;
+    // Every rank started collective #n. A collective that overlaps computation (the reducing
+    // backward) is started long before its communication, so starting it proves little: the ranks
+    // that fail it too say so in the store within about the same timeout; the silent ones hang in it.
+    const inside = marks.flatMap((m, r) => (r !== this.rank && m === n ? [r] : []));
+    const graceMs = Math.min(this.group.timeoutMs, SILENCE_GRACE_MS);
+    const silent = this.silentRanks(inside, n, graceMs);
+    return silent.length > 0
+      ? `${silent.map((r) => `rank ${r}`).join(', ')} started collective #${n} but neither finished nor failed it within ${graceMs / 1000} s: died or hangs`
       : `every rank reached collective #${n}; a rank failed during it (see the other ranks' messages)`;
+  }
+
+  /** Those of `ranks` that, within `graceMs`, neither fail collective #n nor move past it (all of them if the store goes away). */
+  private silentRanks(ranks: readonly number[], n: number, graceMs: number): number[] {
+    let pending = [...ranks];
+    const deadline = Date.now() + graceMs;
+    const tick = new Int32Array(new SharedArrayBuffer(4));
+    while (pending.length > 0) {
+      try {
+        pending = pending.filter((r) => this.readMark(`failed/${r}`) < n && this.readMark(`progress/${r}`) <= n);
+      } catch {
+        return pending;
+      }
+      if (pending.length === 0 || Date.now() >= deadline) break;
+      Atomics.wait(tick, 0, 0, 100); // a synchronous pause: this rank has nothing else left to do
+    }
+    return pending;
+  }
+
+  private readMark(key: string): number {
+    return this.group.storeHas(key) ? Number(this.group.storeGet(key)) : 0;
   }
 }
 
