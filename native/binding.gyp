@@ -9,7 +9,7 @@
   "targets": [
     {
       "target_name": "skagent_torch",
-      "sources": ["src/addon.cc", "src/tensor.cc", "src/dispatch.cc", "src/profiler.cc", "src/allocator.cc", "src/distributed.cc"],
+      "sources": ["src/addon.cc", "src/tensor.cc", "src/dispatch.cc", "src/profiler.cc", "src/allocator.cc", "src/distributed.cc", "src/warnings.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(torch_include)",

@@ -95,6 +95,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitDispatch(env, exports);
   InitProfiler(env, exports);
   InitDistributed(env, exports);
+  InitWarnings(env, exports);
   return exports;
 }
 

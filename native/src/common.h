@@ -54,5 +54,6 @@ void InitDispatch(Napi::Env env, Napi::Object exports);
 void InitProfiler(Napi::Env env, Napi::Object exports);
 void InitAllocator(Napi::Env env, Napi::Object exports);
 void InitDistributed(Napi::Env env, Napi::Object exports);
+void InitWarnings(Napi::Env env, Napi::Object exports);
 
 }  // namespace skagent

@@ -83,6 +83,8 @@ export interface NativeTorch {
   c10dReducerDestroy(reducer: NativeReducer): void;
   /** Rows [key, calls, selfNs, totalNs]. */
   profilerStop(): [string, number, number, number][];
+  /** `fn` receives each later libtorch warning (TORCH_WARN) raised on this thread, asynchronously. */
+  setWarningHandler(fn: (message: string) => void): void;
 }
 
 export class TorchUnavailableError extends Error {
@@ -117,6 +119,9 @@ export function native(): NativeTorch {
       throw new Error('it is not the skeletonagent libtorch bridge');
     }
     loaded = candidate as NativeTorch;
+    // libtorch's warnings (DDP's reducer, deprecated calls) become Node process warnings: one
+    // line on stderr by default, and 'warning' events a program can observe or silence.
+    loaded.setWarningHandler((message) => process.emitWarning(message, 'LibtorchWarning'));
   } catch (err) {
     throw new TorchUnavailableError(`loading ${addonPath} failed: ${(err as Error).message.split('\n')[0]} (a libtorch that differs from the one it was built against?)`);
   }
