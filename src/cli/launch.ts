@@ -5,12 +5,21 @@
  * place in the environment: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT.
  *
  * Supervision: when a rank exits with an error or a signal, the launcher says which, gives the
- * others the collective timeout to notice and stop with their own message (they name the rank
- * that fell behind), then stops those still running. The run's exit code is the first failure's.
+ * others a short grace to notice and stop with their own message (they name the rank that fell
+ * behind), then stops those still running, as torchrun stops a failed run's workers (waiting the
+ * whole collective timeout would leave a hung rank, which never exits, running that long again).
+ * The run's exit code is the first failure's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ExitCode, UserError } from '../errors.js';
 import { intOption } from './commands/data-common.js';
+
+/**
+ * After the first failure, how long the other ranks get to stop by themselves: enough for a rank
+ * whose collective failed too to wait for its peers' reports (DataParallel waits up to 10 s) and
+ * print its diagnosis. A rank still computing is stopped; its checkpoints are written atomically.
+ */
+const STOP_GRACE_MS = 15_000;
 
 export const DISTRIBUTED_OPTIONS = {
   'nproc-per-node': { type: 'string' },
@@ -143,15 +152,16 @@ export async function launch(plan: LaunchPlan, command: readonly string[], args:
         entry.exited = true;
         if ((code !== 0 || signal) && !firstFailure) {
           firstFailure = { rank, code: signal ? ExitCode.failure : code ?? ExitCode.failure };
-          log(`rank ${rank} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; the other ranks stop within the ${plan.timeoutMs / 1000} s collective timeout`);
-          // The others normally notice at their next collective; any still running then is stopped.
+          const graceMs = Math.min(STOP_GRACE_MS, plan.timeoutMs + 5000);
+          log(`rank ${rank} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; the other ranks get ${graceMs / 1000} s to stop by themselves`);
+          // Those at a collective notice and report; any still running then is stopped.
           stopTimer = setTimeout(() => {
             const left = children.filter((c) => !c.exited);
             if (left.length === 0) return;
             log(`stopping rank(s) ${left.map((c) => c.rank).join(', ')} (still running after rank ${rank} failed)`);
             stopAll('SIGTERM');
             setTimeout(() => stopAll('SIGKILL'), 5000).unref();
-          }, plan.timeoutMs + 5000);
+          }, graceMs);
           stopTimer.unref();
         }
         resolve();
