@@ -8,7 +8,8 @@
  *   onEpochEnd(epoch)                      after each training epoch (corrected timing)
  *
  * The two epoch hooks are alternatives chosen by `mode`; the other one is a no-op returning null.
- * Call them on rank 0 only (the original's other ranks never update). Descriptions are read and
+ * Call them on rank 0 only: a multi-process run gives rank 0 every rank's statistics and the other
+ * ranks rank 0's descriptions (engine/trainer.ts; the original's other ranks kept their own). Descriptions are read and
  * tokenised once at start and after each update instead of at every iteration (same values: the
  * files change only through this class).
  */
@@ -92,6 +93,14 @@ export class AgentLoop {
   /** Token ids of every class's description, int32 [classes, 77]. */
   get tokens(): NdArray<'int32'> {
     return this.current.tokens;
+  }
+
+  /**
+   * The Questioner's confusion counts (live, [classes × classes]); null when no LLM is asked. A
+   * multi-process run sums every rank's into rank 0's after each epoch and zeroes the others'.
+   */
+  get confusionCounts(): Float64Array | null {
+    return this.options.llm ? this.stats.counts : null;
   }
 
   /** Where descriptions are read from now (the source until the first update, then the run's copy). */

@@ -11,7 +11,9 @@
  * - with gradient accumulation only the last micro-batch's backward reduces (DDP's no_sync);
  * - BatchNorm running statistics stay per rank (never synchronised after the start);
  * - evaluation is sharded (DistributedSampler order) and the scores gathered back into split
- *   order as mmcv's collect_results does.
+ *   order as mmcv's collect_results does;
+ * - small shared state (the agent's statistics and descriptions) goes through `sumIntoMain` and
+ *   `shareFromMain`.
  *
  * Faults: each rank marks in the rendezvous store how many collectives it has started, and which
  * one failed on it; when a collective fails (a peer died, or the timeout passed because one hangs)
@@ -104,6 +106,36 @@ export class DataParallel {
     }
   }
 
+  /**
+   * Sums `counts` over the ranks into rank 0's copy and zeroes the others' (their share now lives
+   * on rank 0), so that counts accumulated on every rank and read on rank 0 cover all the data.
+   */
+  async sumIntoMain(what: string, counts: Float64Array): Promise<void> {
+    const total = tensor(counts, [counts.length], { device: this.device });
+    try {
+      await this.collective(what, () => this.group.allreduce([total], 'sum').wait());
+      if (this.isMain) counts.set(total.toFloat64Array());
+      else counts.fill(0);
+    } finally {
+      total.dispose();
+    }
+  }
+
+  /**
+   * Rank 0's `value` on every rank (others pass anything, e.g. null), as JSON through the
+   * rendezvous store: for small, rare messages, whatever the backend's devices.
+   */
+  shareFromMain<T>(what: string, value: T): T {
+    return this.collective(what, (n) => {
+      const key = `shared/${n}`;
+      if (this.isMain) {
+        this.group.storeSet(key, JSON.stringify(value));
+        return value;
+      }
+      return JSON.parse(this.group.storeGet(key)) as T; // waits for rank 0, up to the timeout
+    });
+  }
+
   /** The reducer's timings, as DDP logs them (`GradientReducer.stats`); null before the first reducing backward. */
   reducerStats(): Record<string, number> | null {
     return this.attached?.reducer.stats() ?? null;
@@ -155,12 +187,12 @@ export class DataParallel {
    * backward, or as a returned Promise), after marking this rank's progress; a failure, thrown or
    * rejected, becomes a DistributedFailure naming the rank that fell behind.
    */
-  private collective<T>(what: string, body: () => T): T {
+  private collective<T>(what: string, body: (n: number) => T): T {
     const n = ++this.collectives;
     const fail = (err: unknown): never => { throw this.failure(what, n, err); };
     try {
       this.markProgress(n);
-      const result = body();
+      const result = body(n);
       return (result instanceof Promise ? result.catch(fail) : result) as T;
     } catch (err) {
       return fail(err);

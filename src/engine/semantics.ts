@@ -32,6 +32,13 @@ export interface Semantics {
    * Returns what changed, or null.
    */
   onValidationBatch(logger: RunLogger): Promise<Record<string, unknown> | null>;
+  /**
+   * The Questioner's confusion counts gathered on this rank since they were last shared (live; a
+   * multi-process run sums them into rank 0's), or null without an agent asking an LLM.
+   */
+  readonly questionerCounts: Float64Array | null;
+  /** Takes rank 0's descriptions (a multi-process run's other ranks); the encoder re-embeds changed ones. */
+  adoptDescriptions(descriptions: readonly string[]): void;
   /** Persists trainable text-encoder weights for resume (descriptions are saved by the agent). */
   save(workDir: string): void;
   restore(workDir: string): void;
@@ -61,6 +68,15 @@ export class TextSemantics implements Semantics {
 
   observe(labels: Int32Array, logits: Tensor): void {
     if (this.agent) this.agent.observeTrainingBatch(labels, logits.toFloat32Array());
+  }
+
+  get questionerCounts(): Float64Array | null { return this.agent?.confusionCounts ?? null; }
+
+  adoptDescriptions(descriptions: readonly string[]): void {
+    if (descriptions.length !== this.current.length) throw new Error(`rank 0 sent ${descriptions.length} descriptions, this rank has ${this.current.length} classes`);
+    if (descriptions.every((d, c) => d === this.current[c])) return;
+    this.current = [...descriptions];
+    this.encoder.refresh?.(this.current);
   }
 
   async onEpochEnd(epoch: number, logger: RunLogger): Promise<Record<string, unknown> | null> {
@@ -113,6 +129,8 @@ export function randomTextTable(numClasses: number, dim = 512, device = 'cpu'): 
     descriptions: [],
     embed: (labels, indices) => tidy(() => table.indexSelect(0, classIndexTensor(labels, device, indices))),
     observe: () => {},
+    questionerCounts: null,
+    adoptDescriptions: () => {},
     onEpochEnd: async () => null,
     onValidationBatch: async () => null,
     save: () => {},

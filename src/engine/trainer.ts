@@ -157,7 +157,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       try {
         model.loadCheckpointState(ck.stateDict, latest.path);
         if (ck.optimizer) sgd.loadStateDict(ck.optimizer);
-        // Other ranks keep the shipped descriptions, as the original's (only rank 0 runs the agent).
+        // Rank 0's trained text encoder reaches the others with the broadcast state below.
         if (isMain) o.semantics.restore(o.workDir);
       } finally {
         for (const t of ck.stateDict.values()) t.dispose();
@@ -175,6 +175,14 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
   }
 
   if (dp) await dp.broadcastState(model);
+  // Only rank 0 runs the agent, on every rank's statistics, and every rank trains on its
+  // descriptions (the original's other ranks kept their own statistics and the shipped
+  // descriptions: docs/distributed.md).
+  const agentCounts = o.semantics.questionerCounts;
+  const shareDescriptions = () => {
+    if (dp && agentCounts) o.semantics.adoptDescriptions(dp.shareFromMain('agent descriptions', o.semantics.descriptions));
+  };
+  shareDescriptions();
   const worldSize = dp?.worldSize ?? 1;
   logger.info(`world size ${worldSize}, batch ${o.batchSize} per rank × ${worldSize} rank(s) × ${accumulate} accumulated = effective batch ${o.batchSize * worldSize * accumulate}, learning rate ${opt.lr}`);
   logger.info(`training ${o.configName}: ${trainLoader.length} samples, batch ${o.batchSize}, ${itersPerEpoch} iterations/epoch, epochs ${startEpoch}..${o.epochs}, device ${o.device}, text encoder: ${o.semantics.describe()}`);
@@ -228,6 +236,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       }
       logger.info(`epoch ${epoch}: mean loss ${(sums.loss / sums.n).toFixed(4)}, train top1 ${(100 * sums.top1 / sums.n).toFixed(2)}%, top5 ${(100 * sums.top5 / sums.n).toFixed(2)}%`);
 
+      if (dp && agentCounts) await dp.sumIntoMain('agent statistics', agentCounts);
       const logAgent = (update: Record<string, unknown> | null) => { if (update) logger.event({ mode: 'agent', epoch, ...update }); };
       if (isMain) logAgent(await o.semantics.onEpochEnd(epoch, logger));
 
@@ -242,6 +251,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
         improved = bestTop1 === null || evaluation.top1 > bestTop1;
         if (improved) bestTop1 = evaluation.top1;
       }
+      shareDescriptions();
       const meta = (file: string | null) => ({
         config_name: o.configName, work_dir: basename(o.workDir), epoch, iter, seed: o.seed, time: new Date().toISOString(),
         skeletonagent_ts: true,

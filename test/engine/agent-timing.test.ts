@@ -96,3 +96,24 @@ test('TextSemantics forwards the epoch hook and the validation hook to the agent
     assert.deepEqual(calls, ['epoch-end 1', 'validation-batch'], mode);
   }
 });
+
+test('TextSemantics.adoptDescriptions: a multi-process run\'s other ranks embed rank 0\'s descriptions', () => {
+  const encoder = () => createTextEncoder({ kind: 'builtin', dim: 16 });
+  const renamed = NAMES.map((n, c) => (c === 2 ? `${n}, told apart from action 4 by the raised arm` : n));
+  const semantics = new TextSemantics(encoder(), NAMES);
+  const reference = new TextSemantics(encoder(), renamed);
+  const labels = Int32Array.of(2, 0);
+  try {
+    const before = semantics.embed(labels).toFloat32Array();
+    semantics.adoptDescriptions(renamed);
+    assert.deepEqual(semantics.descriptions, renamed);
+    const after = semantics.embed(labels).toFloat32Array();
+    assert.deepEqual([...after], [...reference.embed(labels).toFloat32Array()], 'the same embeddings as a rank that started from them');
+    assert.notDeepEqual([...after.subarray(0, 16)], [...before.subarray(0, 16)], 'class 2 is re-embedded');
+    assert.deepEqual([...after.subarray(16)], [...before.subarray(16)], 'class 0 is unchanged');
+    assert.throws(() => semantics.adoptDescriptions(renamed.slice(1)), /rank 0 sent 3 descriptions, this rank has 4 classes/);
+  } finally {
+    semantics.dispose();
+    reference.dispose();
+  }
+});
