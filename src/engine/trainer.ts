@@ -179,8 +179,15 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
   // descriptions (the original's other ranks kept their own statistics and the shipped
   // descriptions: docs/distributed.md).
   const agentCounts = o.semantics.questionerCounts;
+  let lastShared: readonly string[] | null = null;
   const shareDescriptions = () => {
-    if (dp && agentCounts) o.semantics.adoptDescriptions(dp.shareFromMain('agent descriptions', o.semantics.descriptions));
+    if (!dp || !agentCounts) return;
+    // Unchanged descriptions (most epochs: the agent refines every interval_epoch) travel as null.
+    const current = o.semantics.descriptions;
+    const changed = !lastShared || current.some((d, c) => d !== lastShared![c]);
+    const shared = dp.shareFromMain<readonly string[] | null>('agent descriptions', changed ? current : null);
+    if (shared) o.semantics.adoptDescriptions(shared);
+    lastShared = current;
   };
   shareDescriptions();
   const worldSize = dp?.worldSize ?? 1;

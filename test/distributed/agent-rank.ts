@@ -6,8 +6,8 @@
  * adoptDescriptions (the trainer's sharing points: the start and each epoch's end), the
  * descriptions training batches embed with (when they change), each batch's (label, prediction)
  * counts added to the Questioner counts and, on rank 0 (the only rank the trainer asks), the epoch
- * hook: the counts it sees, then every description rewritten from them and the counts reset, as
- * the agent closing an epoch does. Each rank writes its log to <workDir>/agent<rank>.json.
+ * hook: the counts it sees, then every description rewritten from them (except after epoch 2) and
+ * the counts reset, as the agent closing an epoch does. Each rank writes its log to <workDir>/agent<rank>.json.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +62,8 @@ const recording: Semantics = {
   },
   async onEpochEnd(epoch) {
     const seen = [...counts];
-    descriptions = descriptions.map((_, c) => `after epoch ${epoch}: class ${c} was seen ${seen.slice(c * classes, (c + 1) * classes).reduce((a, b) => a + b, 0)} times`);
+    // Epoch 2 leaves them as they are, as the agent does between its refreshes.
+    if (epoch !== 2) descriptions = descriptions.map((_, c) => `after epoch ${epoch}: class ${c} was seen ${seen.slice(c * classes, (c + 1) * classes).reduce((a, b) => a + b, 0)} times`);
     counts.fill(0);
     events.push({ kind: 'epochEnd', epoch, counts: seen, wrote: [...descriptions] });
     return { refreshed: epoch };

@@ -24,14 +24,13 @@ if (skip) console.warn(`\n*** ${skip} ***\n`);
 
 const EPOCHS = 3;
 
-/** A rank's log cut at its sharing points: [before the first, epoch 1, epoch 2, ...]. */
-function byEpoch(events: AgentRankEvent[]): AgentRankEvent[][] {
-  const parts: AgentRankEvent[][] = [[]];
-  for (const e of events) {
-    parts[parts.length - 1].push(e);
-    if (e.kind === 'adopt') parts.push([]);
-  }
-  return parts;
+/** A rank's training batches in order: the counts each added and the descriptions it embedded with. */
+function batches(events: AgentRankEvent[]): { counts: number[]; descriptions: string[] }[] {
+  let current: string[] = [];
+  return events.flatMap((e) => {
+    if (e.kind === 'embed') current = e.descriptions;
+    return e.kind === 'observe' ? [{ counts: e.counts, descriptions: current }] : [];
+  });
 }
 
 function sum(vectors: number[][]): number[] {
@@ -46,28 +45,29 @@ test('2 ranks: rank 0\'s agent sees both ranks\' statistics each epoch, and both
     const ranks = await runRanks(script, [ann, dir, String(EPOCHS)], 2);
     for (const r of ranks) assert.equal(r.code, 0, `rank ${r.rank}: ${r.stderr}`);
     const logs = [0, 1].map((r) => JSON.parse(readFileSync(join(dir, `agent${r}.json`), 'utf8')) as AgentRankEvent[]);
-    const epochs = logs.map(byEpoch);
-    // The start, then the end of every epoch.
-    for (const parts of epochs) assert.equal(parts.length, EPOCHS + 2, JSON.stringify(parts.map((p) => p.map((e) => e.kind))));
-    const ends = logs[0].filter((e) => e.kind === 'epochEnd');
+    const ends = logs[0].flatMap((e) => (e.kind === 'epochEnd' ? [e] : []));
     assert.deepEqual(ends.map((e) => e.epoch), [1, 2, 3]);
     assert.ok(!logs[1].some((e) => e.kind === 'epochEnd'), 'rank 1 never runs the agent');
+    // Rank 0's descriptions at the start and after each epoch; epoch 2 left them unchanged.
+    const start = logs[0].find((e) => e.kind === 'adopt')!.descriptions;
+    assert.match(start[0], /^rank 0's shipped description/);
+    const after = [start, ...ends.map((e) => e.wrote)];
+    assert.deepEqual(after[2], after[1]);
+    // Shared at the start and after epochs 1 and 3 only: unchanged descriptions travel as null.
+    for (const log of logs) assert.deepEqual(log.flatMap((e) => (e.kind === 'adopt' ? [e.descriptions] : [])), [after[0], after[1], after[3]]);
 
-    let shared = (epochs[0][0].at(-1) as { descriptions: string[] }).descriptions;
-    assert.match(shared[0], /^rank 0's shipped description/, 'at the start both ranks take rank 0\'s descriptions');
+    // Both ranks run the same number of batches per epoch (the sampler pads the split).
+    const perRank = logs.map(batches);
+    assert.equal(perRank[0].length, perRank[1].length);
+    const perEpoch = perRank[0].length / EPOCHS;
+    assert.ok(Number.isInteger(perEpoch) && perEpoch > 0, `${perRank[0].length} batches over ${EPOCHS} epochs`);
     for (let e = 1; e <= EPOCHS; e++) {
-      const observed = epochs.map((parts) => parts[e].flatMap((ev) => (ev.kind === 'observe' ? [ev.counts] : [])));
-      assert.ok(observed[1].length > 0 && sum(observed[1]).some((x) => x > 0), `rank 1 trained in epoch ${e}`);
-      const end = ends[e - 1] as { counts: number[]; wrote: string[] };
-      assert.deepEqual(end.counts, sum([...observed[0], ...observed[1]]), `epoch ${e}: rank 0's agent sees both ranks' counts, once`);
-      for (const [r, parts] of epochs.entries()) {
-        const embedded = parts[e].flatMap((ev) => (ev.kind === 'embed' ? [ev.descriptions] : []));
-        for (const d of embedded) assert.deepEqual(d, shared, `rank ${r}, epoch ${e}: trained on rank 0's descriptions`);
-        const adopted = (parts[e].at(-1) as { kind: string; descriptions: string[] });
-        assert.equal(adopted.kind, 'adopt');
-        assert.deepEqual(adopted.descriptions, end.wrote, `rank ${r} takes what rank 0's agent wrote after epoch ${e}`);
+      const inEpoch = perRank.map((list) => list.slice((e - 1) * perEpoch, e * perEpoch));
+      assert.ok(sum(inEpoch[1].map((b) => b.counts)).some((x) => x > 0), `rank 1 trained in epoch ${e}`);
+      assert.deepEqual(ends[e - 1].counts, sum(inEpoch.flat().map((b) => b.counts)), `epoch ${e}: rank 0's agent sees both ranks' counts, once`);
+      for (const [r, list] of inEpoch.entries()) {
+        for (const b of list) assert.deepEqual(b.descriptions, after[e - 1], `rank ${r}, epoch ${e}: trained on rank 0's descriptions after epoch ${e - 1}`);
       }
-      shared = end.wrote;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
