@@ -119,7 +119,7 @@ test('a rank that hangs makes the others stop after --dist-timeout with a messag
   assert.match(r.stderr, /rank 0: gradient allreduce \(during backward\) \(collective #\d+\) failed/);
   // Stopped before its backward or inside it (the reducer's allreduce overlaps it): both name rank 1 alone.
   assert.match(r.stderr, /rank 0: .*\n  rank 1 (\(at collective #\d+\) did not reach collective #\d+|started collective #\d+ but neither finished nor failed it within 8 s): died or hangs/);
-  assert.doesNotMatch(r.stderr, /rank 0 (\(at collective|started collective)/, "rank 0 does not blame itself");
+  assert.doesNotMatch(r.stderr, /rank 0 (\(at collective|started collective)/, 'rank 0 does not blame itself');
   assert.ok(r.seconds < 90, `the run took ${r.seconds} s to stop`);
   assert.throws(() => process.kill(stopped, 0), (err: NodeJS.ErrnoException) => err.code === 'ESRCH', `rank 1 (pid ${stopped}) is still alive`);
 });
