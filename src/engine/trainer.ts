@@ -179,17 +179,13 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
   // descriptions (the original's other ranks kept their own statistics and the shipped
   // descriptions: docs/distributed.md).
   const agentCounts = o.semantics.questionerCounts;
-  let lastShared: readonly string[] | null = null;
-  const shareDescriptions = () => {
+  // Rank 0's descriptions when its agent refreshed them (most epochs it does not), else null.
+  const shareDescriptions = (refreshed: boolean) => {
     if (!dp || !agentCounts) return;
-    // Unchanged descriptions (most epochs: the agent refines every interval_epoch) travel as null.
-    const current = o.semantics.descriptions;
-    const changed = !lastShared || current.some((d, c) => d !== lastShared![c]);
-    const shared = dp.shareFromMain<readonly string[] | null>('agent descriptions', changed ? current : null);
+    const shared = dp.shareFromMain<readonly string[] | null>('agent descriptions', refreshed ? o.semantics.descriptions : null);
     if (shared) o.semantics.adoptDescriptions(shared);
-    lastShared = current;
   };
-  shareDescriptions();
+  shareDescriptions(true);
   const worldSize = dp?.worldSize ?? 1;
   logger.info(`world size ${worldSize}, batch ${o.batchSize} per rank × ${worldSize} rank(s) × ${accumulate} accumulated = effective batch ${o.batchSize * worldSize * accumulate}, learning rate ${opt.lr}`);
   logger.info(`training ${o.configName}: ${trainLoader.length} samples, batch ${o.batchSize}, ${itersPerEpoch} iterations/epoch, epochs ${startEpoch}..${o.epochs}, device ${o.device}, text encoder: ${o.semantics.describe()}`);
@@ -244,7 +240,12 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
       logger.info(`epoch ${epoch}: mean loss ${(sums.loss / sums.n).toFixed(4)}, train top1 ${(100 * sums.top1 / sums.n).toFixed(2)}%, top5 ${(100 * sums.top5 / sums.n).toFixed(2)}%`);
 
       if (dp && agentCounts) await dp.sumIntoMain('agent statistics', agentCounts);
-      const logAgent = (update: Record<string, unknown> | null) => { if (update) logger.event({ mode: 'agent', epoch, ...update }); };
+      let refreshed = false;
+      const logAgent = (update: Record<string, unknown> | null) => {
+        if (!update) return;
+        refreshed = true;
+        logger.event({ mode: 'agent', epoch, ...update });
+      };
       if (isMain) logAgent(await o.semantics.onEpochEnd(epoch, logger));
 
       let improved = false;
@@ -258,7 +259,7 @@ async function trainEpochs(o: TrainOptions, trainLoader: BatchLoader, valLoader:
         improved = bestTop1 === null || evaluation.top1 > bestTop1;
         if (improved) bestTop1 = evaluation.top1;
       }
-      shareDescriptions();
+      shareDescriptions(refreshed);
       const meta = (file: string | null) => ({
         config_name: o.configName, work_dir: basename(o.workDir), epoch, iter, seed: o.seed, time: new Date().toISOString(),
         skeletonagent_ts: true,

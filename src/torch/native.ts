@@ -115,13 +115,14 @@ export function native(): NativeTorch {
   }
   try {
     const candidate = createRequire(import.meta.url)(addonPath) as Partial<NativeTorch>;
-    if (typeof candidate.callOp !== 'function' || typeof candidate.opHandle !== 'function') {
-      throw new Error('it is not the skeletonagent libtorch bridge');
+    if (typeof candidate.callOp !== 'function' || typeof candidate.opHandle !== 'function' || typeof candidate.setWarningHandler !== 'function') {
+      throw new Error('it is not the skeletonagent libtorch bridge (or one built from older sources)');
     }
-    loaded = candidate as NativeTorch;
     // libtorch's warnings (DDP's reducer, deprecated calls) become Node process warnings: one
     // line on stderr by default, and 'warning' events a program can observe or silence.
-    loaded.setWarningHandler((message) => process.emitWarning(message, 'LibtorchWarning'));
+    candidate.setWarningHandler((message) => process.emitWarning(message, 'LibtorchWarning'));
+    // Only a bridge that loaded completely is kept: a failure above is reported on every call.
+    loaded = candidate as NativeTorch;
   } catch (err) {
     throw new TorchUnavailableError(`loading ${addonPath} failed: ${(err as Error).message.split('\n')[0]} (a libtorch that differs from the one it was built against?)`);
   }

@@ -62,11 +62,12 @@ const recording: Semantics = {
   },
   async onEpochEnd(epoch) {
     const seen = [...counts];
-    // Epoch 2 leaves them as they are, as the agent does between its refreshes.
-    if (epoch !== 2) descriptions = descriptions.map((_, c) => `after epoch ${epoch}: class ${c} was seen ${seen.slice(c * classes, (c + 1) * classes).reduce((a, b) => a + b, 0)} times`);
+    // Epoch 2 leaves them as they are and reports no change, as the agent between its refreshes.
+    const refresh = epoch !== 2;
+    if (refresh) descriptions = descriptions.map((_, c) => `after epoch ${epoch}: class ${c} was seen ${seen.slice(c * classes, (c + 1) * classes).reduce((a, b) => a + b, 0)} times`);
     counts.fill(0);
     events.push({ kind: 'epochEnd', epoch, counts: seen, wrote: [...descriptions] });
-    return { refreshed: epoch };
+    return refresh ? { refreshed: epoch } : null;
   },
   onValidationBatch: async () => null,
   save: () => {},
